@@ -1,0 +1,133 @@
+"""Shared benchmark plumbing: machine description, peak memory, timing notebooks, recording.
+
+Every benchmark script ends with :func:`record`, which
+
+- prints its figures,
+- appends a section to ``benchmarks/RESULTS.md`` (date, machine, command, figures), and
+- writes the latest figures as flat JSON to ``benchmarks/results/NAME.json`` (numbers only;
+  units in the key names, e.g. ``conv_32_psnr_db``).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import platform
+import resource
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+RESULTS_MD = HERE / "RESULTS.md"
+RESULTS_DIR = HERE / "results"
+
+
+def machine() -> str:
+    """'N cores, CPU model, GPU(s) or none, Python/TF/Keras versions'."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    gpu = "no GPU"
+    try:
+        out = subprocess.run(
+            ["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+        if out.returncode == 0 and out.stdout.strip():
+            gpu = ", ".join(out.stdout.split("\n")[:-1]) or out.stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    versions = [f"Python {platform.python_version()}"]
+    for mod in ("tensorflow", "keras", "jax"):
+        if mod in sys.modules:
+            versions.append(f"{mod} {sys.modules[mod].__version__}")
+    if "keras" in sys.modules:
+        versions.append(f"backend {sys.modules['keras'].backend.backend()}")
+    return f"{os.cpu_count()} cores, {cpu}, {gpu}; " + ", ".join(versions)
+
+
+def peak_rss_mb(include_children: bool = False) -> float:
+    """Peak resident memory of this process (or of its finished children) in MiB."""
+    who = resource.RUSAGE_CHILDREN if include_children else resource.RUSAGE_SELF
+    return resource.getrusage(who).ru_maxrss / 1024.0
+
+
+def command_line() -> str:
+    return " ".join(shlex.quote(a) for a in ["python", *sys.argv])
+
+
+def run_notebook(path, *, quick: bool, timeout: int = 3600) -> dict:
+    """Execute a notebook in a fresh process; return wall seconds and the kernel's peak RSS.
+
+    The notebook runs with ``UNSUPLAB_QUICK`` set for the mode, through
+    ``jupyter nbconvert --execute`` (outputs discarded), like ``make notebooks``.
+    """
+    path = Path(path)
+    env = dict(os.environ, UNSUPLAB_QUICK="1" if quick else "0")
+    out_dir = ROOT / "build" / "bench"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "nbconvert",
+        "--to",
+        "notebook",
+        "--execute",
+        f"--ExecutePreprocessor.timeout={timeout}",
+        "--output-dir",
+        str(out_dir),
+        "--output",
+        f"{path.stem}-{'quick' if quick else 'full'}",
+        str(path),
+    ]
+    before = peak_rss_mb(include_children=True)
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, env=env, cwd=path.parent, capture_output=True)
+    seconds = time.perf_counter() - start
+    after = peak_rss_mb(include_children=True)
+    return {"seconds": seconds, "peak_rss_mb": max(after, before)}
+
+
+def record(name: str, figures: dict, *, notes: str = "") -> None:
+    """Print ``figures``, append them to RESULTS.md and write ``results/NAME.json``."""
+    flat = {}
+    for key, value in figures.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise TypeError(f"figure {key!r} must be a number or a string. Received: {value!r}")
+        flat[key] = round(value, 4) if isinstance(value, float) else value
+    stamp = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        f"## {name} — {stamp}",
+        "",
+        f"- machine: {machine()}",
+        f"- command: `{command_line()}`",
+    ]
+    if notes:
+        lines.append(f"- notes: {notes}")
+    lines += ["", "| figure | value |", "| --- | --- |"]
+    lines += [f"| {k} | {v} |" for k, v in flat.items()]
+    text = "\n".join(lines) + "\n\n"
+    print(text)
+    if not RESULTS_MD.exists():
+        RESULTS_MD.write_text(
+            "# Benchmark results\n\nAppended by the scripts in `benchmarks/`"
+            " (newest last). PSNR: mean over images of per-image PSNR, peak"
+            " 1.0.\n\n"
+        )
+    with RESULTS_MD.open("a") as f:
+        f.write(text)
+    RESULTS_DIR.mkdir(exist_ok=True)
+    (RESULTS_DIR / f"{name}.json").write_text(json.dumps(flat, indent=2) + "\n")

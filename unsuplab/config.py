@@ -1,0 +1,179 @@
+"""Run mode (quick or full), reproducibility and precision: read in this one place.
+
+The mode is one switch, the environment variable ``UNSUPLAB_QUICK``:
+
+- ``UNSUPLAB_QUICK=1`` (or ``true``/``yes``/``on``): *quick* mode. Small subsets and few
+  epochs, so a notebook runs in about a minute on two CPU cores (CI, a first look).
+- unset, ``0`` (or ``false``/``no``/``off``): *full* mode, the real result.
+
+Notebooks never hard-code a budget: they ask :func:`setting` for it, and the value comes from
+the table :data:`SETTINGS` below (or from the ``quick=``/``full=`` pair passed to
+:func:`pick`). :func:`use_mode` switches the mode inside a program (tests, benchmarks).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+
+import numpy as np
+
+ENV_VAR = "UNSUPLAB_QUICK"
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"", "0", "false", "no", "off"}
+
+#: Every setting that differs between quick and full mode: ``name -> (quick, full)``.
+#: Chapters prefix their own names (``"ae.epochs"``); a few shared names have no prefix.
+SETTINGS: dict[str, tuple] = {
+    # shared
+    "train_size": (6000, 60000),
+    "test_size": (1000, 10000),
+    "epochs": (2, 10),
+    "batch_size": (128, 128),
+    # chapter 00: setup and data
+    "kmeans.train_size": (5000, 60000),
+    "kmeans.n_init": (2, 10),
+    # chapter 01: autoencoders (prefix "ae.")
+    # chapter 02: correction autoencoders (prefix "correction.")
+    # chapter 03: variational autoencoders (prefix "vae.")
+    # chapter 05: self-organizing maps (prefix "som.")
+}
+
+_override: bool | None = None
+
+
+def _parse(value: str) -> bool:
+    v = value.strip().lower()
+    if v in _TRUE:
+        return True
+    if v in _FALSE:
+        return False
+    raise ValueError(
+        f"{ENV_VAR} must be one of {sorted(_TRUE | _FALSE - {''})} or unset. "
+        f"Received: {ENV_VAR}={value!r}"
+    )
+
+
+def is_quick() -> bool:
+    """Return True when quick mode is on (see the module docstring)."""
+    if _override is not None:
+        return _override
+    return _parse(os.environ.get(ENV_VAR, ""))
+
+
+def mode() -> str:
+    """Return ``"quick"`` or ``"full"``."""
+    return "quick" if is_quick() else "full"
+
+
+@contextlib.contextmanager
+def use_mode(name: str):
+    """Context manager that forces ``"quick"`` or ``"full"`` mode inside its block.
+
+    Example:
+        >>> with use_mode("quick"):
+        ...     setting("epochs")
+        2
+    """
+    global _override
+    if name not in ("quick", "full"):
+        raise ValueError(f"mode must be 'quick' or 'full'. Received: name={name!r}")
+    previous = _override
+    _override = name == "quick"
+    try:
+        yield
+    finally:
+        _override = previous
+
+
+def pick(*, quick, full):
+    """Return ``quick`` in quick mode and ``full`` otherwise."""
+    return quick if is_quick() else full
+
+
+def register(name: str, quick, full) -> None:
+    """Add (or replace) the quick/full pair of a setting; chapters call this at import."""
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"name must be a non-empty string. Received: name={name!r}")
+    SETTINGS[name] = (quick, full)
+
+
+def setting(name: str):
+    """Return the value of the setting ``name`` for the current mode.
+
+    Raises:
+        KeyError: for an unknown name; the message lists the names that exist.
+    """
+    try:
+        quick, full = SETTINGS[name]
+    except KeyError:
+        raise KeyError(f"Unknown setting {name!r}. Known settings: {sorted(SETTINGS)}") from None
+    return quick if is_quick() else full
+
+
+def set_seed(seed: int = 0, *, deterministic: bool = True) -> int:
+    """Seed Python, NumPy and Keras (hence TensorFlow), and make TensorFlow deterministic.
+
+    With ``deterministic=True`` TensorFlow's op determinism is turned on, so a seeded run
+    gives the same numbers twice on the same machine (it can cost some speed on a GPU).
+
+    Returns:
+        The seed, so that ``rng = np.random.default_rng(set_seed(0))`` reads naturally.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer. Received: seed={seed!r}")
+    seed = int(seed)
+    random.seed(seed)
+    os.environ["PYTHONHASHSEED"] = str(seed)
+    import keras
+
+    keras.utils.set_random_seed(seed)  # also seeds NumPy's global generator
+    if deterministic and keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()
+    return seed
+
+
+def set_precision(policy: str = "float32") -> str:
+    """Set the Keras dtype policy: ``"float32"`` (default), ``"mixed_float16"`` (GPUs) or
+    ``"mixed_bfloat16"`` (TPUs, recent CPUs). Models built afterwards use it."""
+    choices = ("float32", "mixed_float16", "mixed_bfloat16")
+    if policy not in choices:
+        raise ValueError(f"policy must be one of {choices}. Received: policy={policy!r}")
+    import keras
+
+    keras.mixed_precision.set_global_policy(policy)
+    return policy
+
+
+def environment_report() -> dict:
+    """Versions, devices and mode, as a dict (chapter 00 prints it)."""
+    import platform
+
+    report = {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpu_cores": os.cpu_count(),
+        "mode": mode(),
+        "numpy": np.__version__,
+    }
+    for name in ("tensorflow", "keras", "sklearn", "skimage", "matplotlib", "ipywidgets"):
+        try:
+            module = __import__(name)
+            report[name] = getattr(module, "__version__", "?")
+        except ImportError:
+            report[name] = "not installed"
+    try:
+        import keras
+
+        report["keras_backend"] = keras.backend.backend()
+        if report["keras_backend"] == "tensorflow":
+            import tensorflow as tf
+
+            gpus = tf.config.list_physical_devices("GPU")
+            report["gpus"] = [g.name for g in gpus] or "none"
+    except ImportError:
+        pass
+    return report

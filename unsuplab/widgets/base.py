@@ -1,0 +1,97 @@
+"""The base of every interactive explorer: controls in, one figure out.
+
+An explorer is a set of ipywidgets controls and a ``render(**values)`` function that draws a
+matplotlib figure. When a control moves, the figure is redrawn in an ``Output`` widget. The
+first figure is drawn when the explorer is built, so a notebook executed headless (nbval,
+``make notebooks``) shows it too, and :meth:`Explorer.set` moves controls from code (tests,
+exercises, a teacher's script).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+
+class Explorer:
+    """Controls plus a render function, displayed as one widget.
+
+    Args:
+        render: ``render(**values) -> matplotlib Figure``, called with the controls' values.
+        controls: ``name -> ipywidgets widget`` (sliders, dropdowns, ...). Each name must be
+            an argument of ``render``.
+        title: a line of text shown above the controls.
+
+    Example:
+        >>> import ipywidgets as w
+        >>> ex = Explorer(lambda n: image_grid(x[:n]), {"n": w.IntSlider(8, 1, 32)})
+        >>> ex  # in a notebook: the controls and the figure
+    """
+
+    def __init__(self, render: Callable, controls: dict, *, title: str | None = None):
+        import ipywidgets as widgets
+
+        if not callable(render):
+            raise TypeError(f"render must be callable. Received: render={render!r}")
+        if not isinstance(controls, dict) or not controls:
+            raise ValueError(
+                f"controls must be a non-empty dict name -> widget. Received: {controls!r}"
+            )
+        for name, control in controls.items():
+            if not isinstance(control, widgets.ValueWidget):
+                raise TypeError(
+                    f"controls[{name!r}] must be an ipywidgets value widget. Received: {control!r}"
+                )
+        self.render = render
+        self.controls = dict(controls)
+        self.output = widgets.Output()
+        self.figure = None
+        self.n_renders = 0
+        children = [widgets.HTML(f"<b>{title}</b>")] if title else []
+        children += [widgets.HBox(list(self.controls.values())), self.output]
+        self.widget = widgets.VBox(children)
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        self.refresh()
+
+    @property
+    def values(self) -> dict:
+        """The controls' current values, ``name -> value``."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def _on_change(self, _change) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Redraw the figure from the current values."""
+        import matplotlib.pyplot as plt
+        from IPython.display import display
+
+        figure = self.render(**self.values)
+        self.n_renders += 1
+        with self.output:
+            self.output.clear_output(wait=True)
+            if figure is not None:
+                display(figure)
+        if self.figure is not None and self.figure is not figure:
+            plt.close(self.figure)
+        self.figure = figure
+        if figure is not None:
+            plt.close(figure)  # shown through the Output widget only, never twice
+
+    def set(self, **values) -> None:
+        """Move controls from code, e.g. ``explorer.set(sigma=0.2)``; redraws once."""
+        unknown = [k for k in values if k not in self.controls]
+        if unknown:
+            raise ValueError(f"Unknown control {unknown[0]!r}; controls: {sorted(self.controls)}")
+        for control in self.controls.values():
+            control.unobserve(self._on_change, names="value")
+        try:
+            for name, value in values.items():
+                self.controls[name].value = value
+        finally:
+            for control in self.controls.values():
+                control.observe(self._on_change, names="value")
+        self.refresh()
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
