@@ -37,7 +37,7 @@ data: $(STAMP)
 	  $(PY) -m unsuplab.data; }
 
 lab: data
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+	$(BIN)/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS)
 
 # --- checks -----------------------------------------------------------------------------------
 lint: $(STAMP)
@@ -48,7 +48,7 @@ unit: data
 	$(BIN)/pytest -q tests
 
 nbtest: data
-	UNSUPLAB_QUICK=1 MPLBACKEND=agg $(BIN)/pytest -q -p no:cacheprovider --nbval-lax \
+	UNSUPLAB_QUICK=1 MPLBACKEND=agg $(BIN)/pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env \
 	  --nbval-cell-timeout=600 notebooks/*.ipynb
 
 test: lint unit nbtest

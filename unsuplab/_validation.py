@@ -74,12 +74,12 @@ def check_array(
                 f"{name} must have rank {' or '.join(map(str, allowed))}. "
                 f"Received: {name}={describe(arr)}"
             )
+    if not allow_empty and arr.size == 0:
+        raise ValueError(f"{name} must not be empty. Received: {name}={describe(arr)}")
     if dtype_kind is not None and arr.dtype.kind not in dtype_kind:
         names = {"f": "float", "u": "unsigned int", "i": "int", "b": "bool"}
         wanted = " or ".join(names.get(k, k) for k in dtype_kind)
         raise TypeError(f"{name} must have a {wanted} dtype. Received: {name}={describe(arr)}")
-    if not allow_empty and arr.size == 0:
-        raise ValueError(f"{name} must not be empty. Received: {name}={describe(arr)}")
     if finite and arr.dtype.kind == "f" and arr.size and not np.all(np.isfinite(arr)):
         raise ValueError(
             f"{name} contains NaN or infinite values. Received: {name}={describe(arr)}"

@@ -35,6 +35,14 @@ SETTINGS: dict[str, tuple] = {
     "kmeans.train_size": (5000, 60000),
     "kmeans.n_init": (2, 10),
     # chapter 01: autoencoders (prefix "ae.")
+    "ae.train_size": (6000, 60000),
+    "ae.test_size": (1000, 10000),
+    "ae.latent_sizes": ((2, 32), (2, 8, 32, 64)),
+    "ae.batch_size": (128, 256),
+    "ae.dense_epochs": (3, 10),  # shallow and deep dense autoencoders
+    "ae.conv_epochs": (2, 6),  # convolutional autoencoders (~25 s per full epoch on 2 cores)
+    "ae.linear_epochs": (10, 10),  # the linear autoencoder of the PCA link
+    "ae.explorer_images": (200, 500),
     # chapter 02: correction autoencoders (prefix "correction.")
     # chapter 03: variational autoencoders (prefix "vae.")
     # chapter 05: self-organizing maps (prefix "som.")

@@ -12,6 +12,11 @@ _LAZY = {
     "precision_at_k": "retrieval",  # chapter 01
     "elbo": "likelihood",  # chapter 03
     "iwae_nll": "likelihood",  # chapter 03
+    "elbo_terms": "likelihood",  # chapter 03
+    "log_importance_weights": "likelihood",  # chapter 03
+    "kl_per_dimension": "likelihood",  # chapter 03
+    "unit_activity": "likelihood",  # chapter 03
+    "active_units": "likelihood",  # chapter 03
 }
 
 

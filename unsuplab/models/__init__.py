@@ -9,6 +9,8 @@ from importlib import import_module
 
 # public name -> submodule that defines it
 _LAZY = {
+    # chapter 00
+    "kmeans_pixels": "kmeans",
     # chapter 01
     "DenseAutoencoder": "autoencoders",
     "ConvAutoencoder": "autoencoders",

@@ -1,0 +1,59 @@
+import numpy as np
+import pytest
+
+from unsuplab import metrics
+
+
+def test_accuracy_is_invariant_to_cluster_names():
+    y = [0, 0, 1, 1, 2, 2]
+    assert metrics.cluster_accuracy(y, [2, 2, 0, 0, 1, 1]) == 1.0
+
+
+def test_accuracy_hand_computed():
+    # clusters: A={0,0,1}, B={1,1,0}: best map A->0, B->1 gives 4 of 6.
+    y_true = [0, 0, 1, 1, 1, 0]
+    y_pred = [5, 5, 5, 7, 7, 7]
+    assert metrics.cluster_accuracy(y_true, y_pred) == pytest.approx(4 / 6)
+    assert metrics.cluster_mapping(y_true, y_pred) == {5: 0, 7: 1}
+
+
+def test_more_clusters_than_classes_leaves_extra_clusters_unmatched():
+    y_true = [0, 0, 1, 1]
+    y_pred = [0, 1, 2, 2]
+    assert metrics.cluster_accuracy(y_true, y_pred) == pytest.approx(3 / 4)
+
+
+def test_nmi_ari_extremes():
+    y = np.repeat(np.arange(3), 10)
+    assert metrics.nmi(y, y) == pytest.approx(1.0)
+    assert metrics.ari(y, (y + 1) % 3) == pytest.approx(1.0)
+    rng = np.random.default_rng(0)
+    random_labels = rng.integers(0, 3, size=3000)
+    truth = rng.integers(0, 3, size=3000)
+    assert abs(metrics.ari(truth, random_labels)) < 0.01
+    scores = metrics.clustering_scores(y, y)
+    assert scores == {"acc": 1.0, "nmi": pytest.approx(1.0), "ari": pytest.approx(1.0)}
+
+
+@pytest.mark.parametrize(
+    ("y_true", "y_pred", "error", "match"),
+    [
+        ([0, 1], [0], ValueError, "same length"),
+        ([0.5, 1], [0, 1], TypeError, "y_true"),
+        ([], [], ValueError, "empty"),
+        ([[0, 1]], [[0, 1]], ValueError, "rank"),
+    ],
+)
+def test_bad_labels(y_true, y_pred, error, match):
+    with pytest.raises(error, match=match):
+        metrics.cluster_accuracy(y_true, y_pred)
+
+
+def test_loss_trackers():
+    trackers = metrics.loss_trackers("loss", "kl_loss")
+    assert list(trackers) == ["loss", "kl_loss"]
+    trackers["loss"].update_state(2.0)
+    trackers["loss"].update_state(4.0)
+    assert float(trackers["loss"].result()) == pytest.approx(3.0)
+    with pytest.raises(ValueError, match="distinct"):
+        metrics.loss_trackers("a", "a")

@@ -1,0 +1,69 @@
+import keras
+import numpy as np
+import pytest
+
+from unsuplab import config
+
+
+def test_env_switch(monkeypatch):
+    monkeypatch.setenv("UNSUPLAB_QUICK", "1")
+    assert config.is_quick() and config.mode() == "quick"
+    assert config.setting("epochs") == config.SETTINGS["epochs"][0]
+    monkeypatch.setenv("UNSUPLAB_QUICK", "0")
+    assert not config.is_quick()
+    assert config.setting("epochs") == config.SETTINGS["epochs"][1]
+    monkeypatch.delenv("UNSUPLAB_QUICK")
+    assert config.mode() == "full"
+
+
+def test_bad_env_value_is_reported(monkeypatch):
+    monkeypatch.setenv("UNSUPLAB_QUICK", "maybe")
+    with pytest.raises(ValueError, match="maybe"):
+        config.is_quick()
+
+
+def test_use_mode_and_pick(monkeypatch):
+    monkeypatch.setenv("UNSUPLAB_QUICK", "0")
+    with config.use_mode("quick"):
+        assert config.pick(quick=1, full=2) == 1
+    assert config.pick(quick=1, full=2) == 2
+    with pytest.raises(ValueError, match="mode"):
+        with config.use_mode("fast"):
+            pass
+
+
+def test_unknown_setting_lists_known_ones():
+    with pytest.raises(KeyError, match="epochs"):
+        config.setting("no.such.setting")
+
+
+def test_register():
+    config.register("test.value", 1, 2)
+    with config.use_mode("full"):
+        assert config.setting("test.value") == 2
+    del config.SETTINGS["test.value"]
+
+
+def test_set_seed_reproduces_numpy_and_keras():
+    config.set_seed(5)
+    a = (np.random.rand(3), keras.random.normal((3,)).numpy())
+    config.set_seed(5)
+    b = (np.random.rand(3), keras.random.normal((3,)).numpy())
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "0", True])
+def test_set_seed_rejects_bad_seed(seed):
+    with pytest.raises(ValueError, match="seed"):
+        config.set_seed(seed)
+
+
+def test_set_precision_rejects_unknown_policy():
+    with pytest.raises(ValueError, match="policy"):
+        config.set_precision("float8")
+
+
+def test_environment_report_has_versions():
+    report = config.environment_report()
+    assert report["mode"] in ("quick", "full") and report["keras"].startswith("3.")

@@ -1,0 +1,60 @@
+import numpy as np
+import pytest
+
+from unsuplab._validation import (
+    check_array,
+    check_choice,
+    check_images,
+    check_number,
+    check_seed,
+    describe,
+)
+
+
+def test_describe_arrays_by_shape():
+    assert describe(np.zeros((2, 3), np.float32)) == "array of shape (2, 3) and dtype float32"
+    assert describe("x" * 100).endswith("...")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"value": True}, TypeError, "number"),
+        ({"value": float("nan")}, ValueError, "finite"),
+        ({"value": 0, "low": 0, "low_inclusive": False}, ValueError, "> 0"),
+        ({"value": 5, "high": 4}, ValueError, "<= 4"),
+        ({"value": 1.5, "integer": True}, TypeError, "integer"),
+    ],
+)
+def test_check_number(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        check_number(name="n", **kwargs)
+
+
+def test_check_number_passes_and_names_value():
+    assert check_number(3, "n", low=1, integer=True) == 3
+    with pytest.raises(ValueError, match=r"Received: sigma=-1"):
+        check_number(-1, "sigma", low=0)
+
+
+def test_check_choice_lists_choices():
+    with pytest.raises(ValueError, match=r"\('a', 'b'\)"):
+        check_choice("c", "kind", ("a", "b"))
+
+
+def test_check_array_and_images():
+    assert check_array([[1, 2]], "x", ndim=2).shape == (1, 2)
+    with pytest.raises(TypeError, match="numeric"):
+        check_array(np.array([object()]), "x")
+    with pytest.raises(TypeError, match="array"):
+        check_array(None, "x")
+    with pytest.raises(ValueError, match=r"\[0.0, 1.0\]"):
+        check_images(np.array([[0.5, 1.2]]))
+
+
+def test_check_seed():
+    gen = np.random.default_rng(0)
+    assert check_seed(gen) is gen
+    assert check_seed(3).integers(100) == np.random.default_rng(3).integers(100)
+    with pytest.raises(ValueError, match="seed"):
+        check_seed(-2)
