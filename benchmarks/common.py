@@ -50,7 +50,7 @@ def machine() -> str:
     except (OSError, subprocess.TimeoutExpired):
         pass
     versions = [f"Python {platform.python_version()}"]
-    for mod in ("tensorflow", "keras", "jax"):
+    for mod in ("tensorflow", "keras", "jax", "sklearn"):
         if mod in sys.modules:
             versions.append(f"{mod} {sys.modules[mod].__version__}")
     if "keras" in sys.modules:
@@ -114,6 +114,8 @@ def record(name: str, figures: dict, *, notes: str = "") -> None:
         "",
         f"- machine: {machine()}",
         f"- command: `{command_line()}`",
+        f"- load average (1/5/15 min) at the end: {' / '.join(f'{v:.1f}' for v in os.getloadavg())}"
+        " (above ~2 the 2 cores were shared and times are inflated)",
     ]
     if notes:
         lines.append(f"- notes: {notes}")

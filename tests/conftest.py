@@ -45,3 +45,14 @@ def fashion():
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+@pytest.fixture(scope="session")
+def mirrored_strategy():
+    """One MirroredStrategy over two logical CPUs for the whole session: TensorFlow's collective
+    ops can clash (shape mismatch between instances) when several are built in one process."""
+    import tensorflow as tf
+
+    devices = [d.name for d in tf.config.list_logical_devices("CPU")]
+    assert len(devices) >= 2, "pytest_configure splits the CPU into two logical devices"
+    return tf.distribute.MirroredStrategy(devices[:2])

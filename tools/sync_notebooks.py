@@ -32,8 +32,9 @@ def build(src: Path) -> nbformat.NotebookNode:
         "name": "python3",
     }
     nb.metadata["language_info"] = {"name": "python"}
-    for cell in nb.cells:
+    for i, cell in enumerate(nb.cells):
         cell.metadata.pop("lines_to_next_cell", None)
+        cell.id = f"cell-{i:03d}"  # stable ids: rebuilding gives the same file
     return nb
 
 
@@ -50,8 +51,10 @@ def main(argv=None) -> int:
             if not target.exists() or _cells(nbformat.read(target, as_version=4)) != _cells(nb):
                 bad.append(target.name)
         else:
-            nbformat.write(nb, target)
-            print(f"wrote {target.relative_to(ROOT)}")
+            text = nbformat.writes(nb) + "\n"
+            if not target.exists() or target.read_text() != text:
+                target.write_text(text)
+                print(f"wrote {target.relative_to(ROOT)}")
     orphans = [p.name for p in DST.glob("*.ipynb") if not (SRC / f"{p.stem}.py").exists()]
     if args.check and (bad or orphans):
         for name in bad:

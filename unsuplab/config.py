@@ -35,17 +35,41 @@ SETTINGS: dict[str, tuple] = {
     "kmeans.train_size": (5000, 60000),
     "kmeans.n_init": (2, 10),
     # chapter 01: autoencoders (prefix "ae.")
-    "ae.train_size": (6000, 60000),
+    "ae.train_size": (4000, 60000),
     "ae.test_size": (1000, 10000),
     "ae.latent_sizes": ((2, 32), (2, 8, 32, 64)),
-    "ae.batch_size": (128, 256),
+    "ae.batch_size": (64, 256),  # quick: small batches, more steps for the few images
     "ae.dense_epochs": (3, 10),  # shallow and deep dense autoencoders
     "ae.conv_epochs": (2, 6),  # convolutional autoencoders (~25 s per full epoch on 2 cores)
-    "ae.linear_epochs": (10, 10),  # the linear autoencoder of the PCA link
+    "ae.linear_epochs": (3, 10),  # the linear autoencoder of the PCA link
+    "ae.ssim_images": (300, 2000),  # test images scored with SSIM (~1.7 CPU-s per 1000)
     "ae.explorer_images": (200, 500),
     # chapter 02: correction autoencoders (prefix "correction.")
+    "correction.train_size": (4000, 60000),  # clean images; corruptions drawn on the fly
+    "correction.test_size": (100, 1000),  # test images scored for the networks
+    "correction.classical_size": (8, 100),  # of those, scored with BM3D in the notebook
+    "correction.filters": ((16, 32), (24, 48)),  # U-Net channels per resolution
+    "correction.epochs": (1, 2),
+    "correction.batch_size": (64, 128),
+    "correction.learning_rate": (3e-3, 2e-3),
+    "correction.photos": (("camera",), ("camera", "astronaut", "coffee", "chelsea")),
+    "correction.photo_size": (96, 256),  # shorter side of the grey photographs, pixels
+    "correction.selfsup_filters": ((16, 32), (24, 48, 64)),
+    "correction.selfsup_steps": (60, 1200),  # blind-spot training steps of 8 patches
+    "correction.selfsup_patch": (32, 48),
     # chapter 03: variational autoencoders (prefix "vae.")
+    "vae.train_size": (5000, 60000),  # training images (dynamically binarized)
+    "vae.epochs": (2, 6),  # the 2-D convolutional VAE
+    "vae.sweep_epochs": (2, 6),  # each MLP VAE of the beta sweep, and the plain AE
+    "vae.betas": ((0.5, 1.0, 4.0), (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)),
+    "vae.iwae_size": (100, 500),  # test images for the importance-weighted estimate
+    "vae.iwae_ks": ((1, 10, 100), (1, 10, 100, 1000)),
     # chapter 05: self-organizing maps (prefix "som.")
+    "som.train_size": (6000, 60000),  # Fashion-MNIST images the map is trained on
+    "som.grid": (12, 20),  # map side: 12 x 12 (quick) or 20 x 20 units
+    "som.epochs": (3, 10),
+    "som.photo_pixels": (5000, 50000),  # pixels sampled for colour quantization
+    "som.widget_size": (1000, 3000),  # images the live explorer retrains on
 }
 
 _override: bool | None = None

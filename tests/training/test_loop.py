@@ -1,7 +1,6 @@
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 
 from unsuplab import config
 from unsuplab.training import IdleMonitor, fit
@@ -47,10 +46,8 @@ def test_fit_is_reproducible_with_a_seed():
     np.testing.assert_allclose(losses[0], losses[1], rtol=1e-6)
 
 
-def test_fit_under_mirrored_strategy_on_two_logical_cpus():
-    devices = [d.name for d in tf.config.list_logical_devices("CPU")]
-    assert len(devices) >= 2, "conftest splits the CPU into two logical devices"
-    strategy = tf.distribute.MirroredStrategy(devices[:2])
+def test_fit_under_mirrored_strategy_on_two_logical_cpus(mirrored_strategy):
+    strategy = mirrored_strategy
     with strategy.scope():
         model = _tiny_autoencoder()
     x = _images()

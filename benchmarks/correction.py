@@ -1,0 +1,271 @@
+"""Chapter 02 benchmark: correction networks against the classical restoration methods.
+
+Usage:
+    python benchmarks/correction.py                    # full: 1000 test images, 4 photos
+    python benchmarks/correction.py --quick            # smoke run, recorded as correction_quick
+    python benchmarks/correction.py --classical-only   # fill the classical cache (BM3D), no record
+    python benchmarks/correction.py --notebook none    # skip the notebook timings
+    python benchmarks/correction.py --notebook-only full  # time the notebook, add to last record
+
+Protocol (the notebook uses the same seeds, so its numbers are a subset of these):
+
+- Fashion-MNIST test images: a class-stratified subset of ``correction.test_size`` (1000 in
+  full mode), ``data.subset(..., seed=0)``.
+- Gaussian noise σ = 25/255 and 50/255, clipped to [0, 1] (``data.gaussian_noise``, seeds 25
+  and 50): what a saved image holds. The blind denoiser never sees σ; every classical method
+  is given the true σ (an oracle advantage).
+- Inpainting: one 10x10 hole per image (``data.random_holes``, seed 10); PSNR on the hole
+  pixels only (``hole_psnr``).
+- Self-supervised: the grey photographs ``correction.photos`` of scikit-image, shorter side
+  ``correction.photo_size``, σ = 25/255 (seed 100 + i); the blind-spot network is trained on
+  these noisy photos only, BM3D gets the true σ.
+- PSNR: mean over images of the per-image PSNR, peak 1. Times: seconds per image of one core
+  (classical: CPU time summed over the workers; networks: wall time of ``predict`` on the
+  whole batch, which uses both cores).
+
+Classical results are cached in ``build/bench/correction/`` by chunks of 100 images (BM3D on
+1000 images x 2 σ costs ~15-30 CPU minutes here), keyed by method, σ and image range (the
+seeds are fixed), so a stopped run resumes; delete the folder to recompute.
+Models come from the model cache when present (``cached_denoiser`` etc.), so
+``*_train_s`` is only reported for models trained in this run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import numpy as np  # noqa: E402
+from common import RESULTS_DIR, ROOT, peak_rss_mb, record, run_notebook  # noqa: E402
+
+from unsuplab import config, data, metrics  # noqa: E402
+from unsuplab.models import classical  # noqa: E402
+from unsuplab.models.correction import (  # noqa: E402
+    cached_blind_spot,
+    cached_denoiser,
+    cached_inpainter,
+    hole_psnr,
+)
+
+NOTEBOOK = ROOT / "notebooks" / "02_correction_autoencoders.ipynb"
+CACHE = ROOT / "build" / "bench" / "correction"
+SIGMAS = (25, 50)
+HOLE = 10
+CHEAP = ("tv", "nl_means", "wavelet")
+N_JOBS = 2
+
+
+def load_test_set():
+    """``(x_train, x_test)``: uint8 training images and clean float test images (N, 28, 28)."""
+    (x_train, y_train), (x_test, y_test), _ = data.load_fashion_mnist()
+    x_train, _ = data.subset(x_train, y_train, config.setting("correction.train_size"), seed=0)
+    x, _ = data.subset(x_test, y_test, config.setting("correction.test_size"), seed=0)
+    return x_train, data.to_float(x, channel_axis=False)
+
+
+def photos():
+    """``(names, clean, noisy)`` grey photographs at σ = 25/255."""
+    names = config.setting("correction.photos")
+    clean = data.load_photos(names, gray=True, size=config.setting("correction.photo_size"))
+    noisy = [data.gaussian_noise(clean[n], 25 / 255, seed=100 + i) for i, n in enumerate(names)]
+    return list(names), [clean[n] for n in names], noisy
+
+
+def _cached(key, compute):
+    """Load ``key`` from the classical cache or compute ``(images, seconds_per_image)``."""
+    path = CACHE / f"{key}.npz"
+    if path.is_file():
+        with np.load(path) as f:
+            return f["images"], float(f["seconds_per_image"])
+    images, per_image = compute()
+    CACHE.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez_compressed(tmp, images=images, seconds_per_image=per_image)
+    os.replace(tmp, path)
+    return images, per_image
+
+
+def _denoise_in_chunks(noisy, sigma, method, key, chunk=100):
+    """Classical denoising of a large batch, cached chunk by chunk (a stopped run resumes)."""
+    outs, times = [], []
+    for start in range(0, len(noisy), chunk):
+        part = noisy[start : start + chunk]
+
+        def compute(part=part):
+            r = classical.denoise(part, sigma, method=method, n_jobs=N_JOBS)
+            return r.images, r.seconds_per_image
+
+        out, per_image = _cached(f"{key}_{start}-{start + len(part)}", compute)
+        outs.append(out)
+        times.append(per_image * len(part))
+        print(f"  {key}: {start + len(part)}/{len(noisy)} images, "
+              f"{per_image:.3f} s/image", flush=True)
+    return np.concatenate(outs), float(sum(times)) / len(noisy)
+
+
+def classical_figures(x, names, clean_photos, noisy_photos):
+    figures = {}
+    for s in SIGMAS:
+        noisy = data.gaussian_noise(x, s / 255, seed=s)
+        for method in ("bm3d", *CHEAP):
+            out, per_image = _denoise_in_chunks(noisy, s / 255, method, f"{method}_s{s}_n{len(x)}")
+            figures[f"{method}_s{s}_psnr_db"] = metrics.psnr(out, x)
+            figures[f"{method}_s{s}_ssim"] = metrics.ssim(out, x)
+            figures[f"{method}_s{s}_s_per_image"] = per_image
+    n = len(x)
+    masked, mask = data.random_holes(x, n_holes=1, hole_size=HOLE, seed=HOLE)
+
+    def inpaint():
+        r = classical.inpaint(masked, mask, n_jobs=N_JOBS)
+        return r.images, r.seconds_per_image
+
+    out, per_image = _cached(f"biharmonic_h{HOLE}_n{n}", inpaint)
+    figures["biharmonic_hole_psnr_db"] = hole_psnr(x, out, mask)
+    figures["biharmonic_psnr_db"] = metrics.psnr(out, x)
+    figures["biharmonic_s_per_image"] = per_image
+    values, times = [], []
+    for name, clean, noisy in zip(names, clean_photos, noisy_photos, strict=True):
+        def compute(noisy=noisy):
+            r = classical.denoise(noisy, 25 / 255, method="bm3d")
+            return r.images, r.seconds_per_image
+
+        out, per_image = _cached(f"bm3d_photo_{name}_{clean.shape[0]}x{clean.shape[1]}", compute)
+        values.append(metrics.psnr(out, clean))
+        times.append(per_image)
+        figures[f"bm3d_photo_{name}_psnr_db"] = values[-1]
+    figures["bm3d_photo_s25_psnr_db"] = float(np.mean(values))
+    figures["bm3d_photo_s_per_image"] = float(np.mean(times))
+    return figures
+
+
+def network_figures(x_train, x, names, clean_photos, noisy_photos):
+    figures = {}
+    start = time.perf_counter()
+    dae, trained = cached_denoiser(x_train)
+    if trained:
+        figures["dae_train_s"] = time.perf_counter() - start
+    figures["dae_params"] = dae.count_params()
+    for s in SIGMAS:
+        noisy = data.gaussian_noise(x, s / 255, seed=s)
+        start = time.perf_counter()
+        out = dae.denoise(noisy)
+        figures[f"dae_s{s}_s_per_image"] = (time.perf_counter() - start) / len(x)
+        figures[f"noisy_s{s}_psnr_db"] = metrics.psnr(noisy, x)
+        figures[f"dae_s{s}_psnr_db"] = metrics.psnr(out, x)
+        figures[f"dae_s{s}_ssim"] = metrics.ssim(out, x)
+
+    start = time.perf_counter()
+    inpainter, trained = cached_inpainter(x_train)
+    if trained:
+        figures["inpaint_train_s"] = time.perf_counter() - start
+    masked, mask = data.random_holes(x, n_holes=1, hole_size=HOLE, seed=HOLE)
+    start = time.perf_counter()
+    out = inpainter.inpaint(masked, mask)
+    figures["inpaint_s_per_image"] = (time.perf_counter() - start) / len(x)
+    figures["masked_hole_psnr_db"] = hole_psnr(x, masked, mask)
+    figures["inpaint_hole_psnr_db"] = hole_psnr(x, out, mask)
+    figures["inpaint_psnr_db"] = metrics.psnr(out, x)
+
+    start = time.perf_counter()
+    blind, trained = cached_blind_spot(noisy_photos, 25 / 255)
+    if trained:
+        figures["selfsup_train_s"] = time.perf_counter() - start
+    values, values_mu, noisy_values, times = [], [], [], []
+    for name, clean, noisy in zip(names, clean_photos, noisy_photos, strict=True):
+        start = time.perf_counter()
+        out = blind.denoise(noisy)
+        times.append(time.perf_counter() - start)
+        values.append(metrics.psnr(out, clean))
+        values_mu.append(metrics.psnr(blind.denoise(noisy, use_centre=False), clean))
+        noisy_values.append(metrics.psnr(noisy, clean))
+        figures[f"selfsup_photo_{name}_psnr_db"] = values[-1]
+    figures["noisy_photo_s25_psnr_db"] = float(np.mean(noisy_values))
+    figures["selfsup_photo_s25_psnr_db"] = float(np.mean(values))
+    figures["selfsup_mu_only_photo_s25_psnr_db"] = float(np.mean(values_mu))
+    figures["selfsup_photo_s_per_image"] = float(np.mean(times))
+    return figures
+
+
+def _notebook_figures(which: str) -> dict:
+    """Time the notebook in a fresh process with an empty model cache (all models trained)."""
+    figures = {}
+    for mode in ("quick", "full"):
+        if which not in (mode, "both"):
+            continue
+        with tempfile.TemporaryDirectory(prefix="unsuplab-cache-") as cache:
+            previous = os.environ.get("UNSUPLAB_CACHE")
+            os.environ["UNSUPLAB_CACHE"] = cache
+            try:
+                run = run_notebook(NOTEBOOK, quick=mode == "quick")
+            finally:
+                if previous is None:
+                    os.environ.pop("UNSUPLAB_CACHE")
+                else:
+                    os.environ["UNSUPLAB_CACHE"] = previous
+        figures[f"notebook_{mode}_s"] = run["seconds"]
+        figures[f"notebook_{mode}_peak_rss_mb"] = run["peak_rss_mb"]
+    return figures
+
+
+def targets(f: dict) -> str:
+    checks = [
+        ("dae_s25 >= bm3d + 1 dB", f["dae_s25_psnr_db"] - f["bm3d_s25_psnr_db"], 1.0),
+        ("dae_s50 >= bm3d + 2 dB", f["dae_s50_psnr_db"] - f["bm3d_s50_psnr_db"], 2.0),
+        ("inpaint >= biharmonic + 2 dB (holes)",
+         f["inpaint_hole_psnr_db"] - f["biharmonic_hole_psnr_db"], 2.0),
+        ("selfsup photo >= bm3d - 1.5 dB",
+         f["selfsup_photo_s25_psnr_db"] - f["bm3d_photo_s25_psnr_db"], -1.5),
+    ]
+    return "; ".join(f"{name}: {'met' if d >= t else 'MISSED'} ({d:+.2f} dB)"
+                     for name, d, t in checks)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="quick mode (smoke run)")
+    parser.add_argument("--classical-only", action="store_true",
+                        help="compute and cache the classical baselines, record nothing")
+    parser.add_argument("--notebook", choices=("none", "quick", "full", "both"), default=None,
+                        help="which notebook modes to time (default: both in full mode)")
+    parser.add_argument("--notebook-only", choices=("quick", "full", "both"), default=None,
+                        help="only time the notebook; record it with the last full figures")
+    args = parser.parse_args(argv)
+    mode = "quick" if args.quick else "full"
+    if args.notebook_only:
+        last = RESULTS_DIR / "correction.json"
+        figures = json.loads(last.read_text()) if last.is_file() else {}
+        figures.update(_notebook_figures(args.notebook_only))
+        record("correction", figures, notes="notebook timings added to the last full record; "
+               + (targets(figures) if "dae_s25_psnr_db" in figures else "no model figures yet"))
+        return 0
+    with config.use_mode(mode):
+        x_train, x = load_test_set()
+        names, clean_photos, noisy_photos = photos()
+        start = time.perf_counter()
+        figures = {"n_test": len(x), "n_photos": len(names), "baseline_name": "bm3d"}
+        figures.update(classical_figures(x, names, clean_photos, noisy_photos))
+        print(f"classical baselines: {time.perf_counter() - start:.0f} s", flush=True)
+        if args.classical_only:
+            return 0
+        figures.update(network_figures(x_train, x, names, clean_photos, noisy_photos))
+    figures["peak_rss_mb"] = peak_rss_mb()
+    which = args.notebook or ("both" if mode == "full" else "none")
+    if which != "none":
+        figures.update(_notebook_figures(which))
+    note = targets(figures)
+    print(note)
+    record("correction" if mode == "full" else "correction_quick", figures,
+           notes="noise clipped to [0, 1]; classical methods given the true σ; " + note)
+    (CACHE / "last_figures.json").write_text(json.dumps(figures, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,196 @@
+"""Chapter 05 benchmark: our SOM against MiniSom, same data, grid, iterations and initial weights.
+
+1. Fashion-MNIST, all 60 000 training images (784 pixels in [0, 1]), a 20 x 20 map, Gaussian
+   neighbourhood, sigma 3 -> 1 on the same schedule (MiniSom's asymptotic decay), learning
+   rate 0.5 at the start, the same PCA-plane initial weights copied into both, the same number of
+   *sample presentations* (see NOTES). Both maps are scored with MiniSom's own
+   ``quantization_error`` and ``topographic_error``.
+2. MiniSom's handwritten-digits example: standardized scikit-learn digits, 30 x 30, sigma 4,
+   learning rate 0.5, PCA init, 5000 iterations (MiniSom reports QE ~ 3.05).
+3. The chapter's notebook, timed in quick and full mode (with the kernel's peak RSS).
+
+Run under the machine's CPU lock: ``flock /tmp/unsuplab-cpu.lock .venv/bin/python
+benchmarks/som.py`` (``--no-notebooks`` skips step 3; ``--smoke`` is a seconds-long check of
+the script itself that records nothing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.common import ROOT, peak_rss_mb, record, run_notebook  # noqa: E402
+
+NOTES = (
+    "'Same iterations' = the same number of sample presentations T (MiniSom's num_iteration): "
+    "MiniSom makes T one-sample updates; ours sees the same T samples (T/n epochs of shuffled "
+    "data) in mini-batches of {batch} matched against the same prototypes, i.e. T/{batch} "
+    "vectorized updates, with sigma and the learning rate read from the same schedule at the "
+    "same sample count. The work that dominates both (distances from T samples to every unit) "
+    "is therefore the same; ours does it as matrix products in TensorFlow. Both start from "
+    "identical weights (our PCA plane, copied into MiniSom's float64 weights) and are scored "
+    "by MiniSom's own quantization_error/topographic_error (ours agree to 1e-4). "
+    "Settings: sigma 3 -> 1 on MiniSom's asymptotic schedule for both; learning rate 0.5 -> "
+    "0.167 for MiniSom (its default) and 0.5 -> 0.05 for ours (our default, "
+    "learning_rate_final = learning_rate / 10, same asymptotic shape): with MiniSom's final "
+    "rate ours had QE 4.44 / TE 0.048 against MiniSom's 4.416 / 0.043 in a trial run, i.e. "
+    "the online rule's T small steps beat T/B batch steps at equal settings, and the lower "
+    "final rate is what wins here (it would likely help MiniSom too). "
+    "ours_fit_s is a warm fit (TensorFlow functions already traced, ~1 s once per process); "
+    "ours_first_fit_s includes the tracing. Digits: ours uses our PCA plane, MiniSom its own "
+    "pca_weights_init; MiniSom's example uses neighborhood_function='triangle' "
+    "(minisom_digits_triangle_qe: its QE ~3.05 comes from that function, a product of 1-D "
+    "triangles peaking at sigma^2, which ends far narrower than a Gaussian of the same sigma; "
+    "its TE is correspondingly higher). All other digits runs use the Gaussian at the example's "
+    "settings; digits_narrow_* is ours with sigma_final 0.5 instead of 4/3."
+)
+
+
+def fashion_pixels(n=None):
+    from unsuplab.data import load_fashion_mnist
+
+    (x_train, _), _, _ = load_fashion_mnist()
+    x = x_train[:n] if n else x_train
+    return (x.reshape(len(x), -1) / 255.0).astype(np.float32)
+
+
+def minisom_with(weights, n_rows, n_cols, **kwargs):
+    from minisom import MiniSom
+
+    som = MiniSom(n_rows, n_cols, weights.shape[-1], random_seed=0, **kwargs)
+    som._weights[...] = weights.reshape(n_rows, n_cols, -1)  # same start, MiniSom's dtype
+    return som
+
+
+def fashion_benchmark(n, n_iter, batch_size):
+    from unsuplab.models import SOM
+    from unsuplab.models.som import pca_plane
+
+    X = fashion_pixels(n)
+    n_rows = n_cols = 20
+    settings = dict(sigma=3.0, learning_rate=0.5, decay="asymptotic", neighborhood="gaussian")
+    init = pca_plane(X, n_rows, n_cols, random_state=0).reshape(n_rows, n_cols, -1)
+
+    def ours():
+        return SOM(
+            n_rows,
+            n_cols,
+            init=init,
+            n_iter=n_iter,
+            batch_size=batch_size,
+            random_state=0,
+            **settings,
+        )
+
+    start = time.perf_counter()
+    ours().fit(X[:2000])  # traces the TensorFlow functions
+    first_fit_s = time.perf_counter() - start
+    start = time.perf_counter()
+    som = ours().fit(X)
+    fit_s = time.perf_counter() - start
+
+    ref = minisom_with(
+        init, n_rows, n_cols, sigma=settings["sigma"], learning_rate=settings["learning_rate"]
+    )
+    start = time.perf_counter()
+    ref.train(X, n_iter, random_order=True)
+    minisom_fit_s = time.perf_counter() - start
+
+    judge = minisom_with(som.weights_.astype(np.float64), n_rows, n_cols, sigma=3.0)
+    figures = {
+        "n_samples": len(X),
+        "n_iter": n_iter,
+        "batch_size": batch_size,
+        "ours_updates": som.n_updates_,
+        "ours_fit_s": fit_s,
+        "ours_first_fit_s": first_fit_s + fit_s,
+        "minisom_fit_s": minisom_fit_s,
+        "speedup": minisom_fit_s / fit_s,
+        "ours_qe": float(judge.quantization_error(X)),
+        "minisom_qe": float(ref.quantization_error(X)),
+        "ours_te": float(judge.topographic_error(X)),
+        "minisom_te": float(ref.topographic_error(X)),
+        "ours_qe_own_metric": som.quantization_error(X),
+        "ours_te_own_metric": som.topographic_error(X),
+    }
+    return figures
+
+
+def digits_benchmark():
+    from sklearn.datasets import load_digits
+    from sklearn.preprocessing import scale
+
+    from unsuplab.models import SOM
+
+    data = scale(load_digits().data)
+    settings = dict(sigma=4.0, learning_rate=0.5)
+    figures = {}
+    runs = {
+        "digits": {"batch_size": 32},
+        "digits_online": {"algorithm": "online"},
+        "digits_narrow": {"batch_size": 32, "sigma_final": 0.5},  # a narrower final radius
+    }
+    for name, kwargs in runs.items():
+        start = time.perf_counter()
+        som = SOM(30, 30, init="pca", n_iter=5000, random_state=0, **settings, **kwargs).fit(data)
+        figures[f"{name}_fit_s"] = time.perf_counter() - start
+        figures[f"{name}_qe"] = som.quantization_error(data)
+        figures[f"{name}_te"] = som.topographic_error(data)
+    from minisom import MiniSom
+
+    for name, neighborhood in {
+        "minisom_digits": "gaussian",
+        "minisom_digits_triangle": "triangle",
+    }.items():
+        ref = MiniSom(30, 30, 64, neighborhood_function=neighborhood, random_seed=0, **settings)
+        ref.pca_weights_init(data)
+        start = time.perf_counter()
+        ref.train_random(data, 5000)
+        figures[f"{name}_fit_s"] = time.perf_counter() - start
+        figures[f"{name}_qe"] = float(ref.quantization_error(data))
+        figures[f"{name}_te"] = float(ref.topographic_error(data))
+    return figures
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-notebooks", action="store_true", help="skip timing the notebook")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes; record nothing")
+    parser.add_argument("--batch-size", type=int, default=256)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    n, n_iter = (3000, 3000) if args.smoke else (None, 60_000)
+    figures = fashion_benchmark(n, n_iter, args.batch_size)
+    figures.update(digits_benchmark())
+    figures["bench_peak_rss_mb"] = peak_rss_mb()
+    print(figures, flush=True)  # the comparison survives a notebook that fails below
+    notes = NOTES.format(batch=args.batch_size)
+    if not args.no_notebooks and not args.smoke:
+        notebook = ROOT / "notebooks" / "05_self_organizing_maps.ipynb"
+        try:
+            quick = run_notebook(notebook, quick=True, timeout=600)
+            full = run_notebook(notebook, quick=False, timeout=600)
+            figures["notebook_quick_s"] = quick["seconds"]
+            figures["notebook_full_s"] = full["seconds"]
+            figures["peak_rss_mb"] = full["peak_rss_mb"]
+        except subprocess.CalledProcessError as err:
+            notes += f" Notebook timing failed ({err}); its keys are missing."
+            figures["peak_rss_mb"] = figures["bench_peak_rss_mb"]
+    else:
+        figures["peak_rss_mb"] = figures["bench_peak_rss_mb"]
+    if args.smoke:
+        for key, value in figures.items():
+            print(f"{key}: {value}")
+        return
+    record("som", figures, notes=notes)
+
+
+if __name__ == "__main__":
+    main()

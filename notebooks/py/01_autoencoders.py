@@ -1,0 +1,482 @@
+# %% [markdown]
+# # 01 — Autoencoders: dense, deep and convolutional
+#
+# An autoencoder learns to copy its input through a narrow *code*: an encoder squeezes each
+# image into a few numbers, a decoder rebuilds the image from them. No labels are involved —
+# the image is its own target — yet the code ends up holding what matters about the image.
+# This chapter derives why a *linear* autoencoder is exactly PCA, then goes beyond it with
+# dense, deep and convolutional networks, measures how quality grows with the code size, uses
+# the codes to search for similar images, and lets you walk through the latent space.
+#
+# **Objectives.** Write the reconstruction objective; prove (and see) that a linear
+# autoencoder spans the PCA subspace; train and compare shallow, deep and convolutional
+# autoencoders over latent sizes 2–64 with PSNR and SSIM against PCA; read a 2-D latent space;
+# measure retrieval with precision@10 in latent space against pixel space.
+#
+# **Time:** about 1 minute in quick mode. Full mode trains 12 models on 60 000 images: about
+# 15–20 minutes on an idle 2-core CPU the first time (mostly the convolutional ones, ~25 s per
+# epoch), a couple of minutes once the trained models are cached (see *Setup*).
+#
+# **Quick or full?** `UNSUPLAB_QUICK=1` trains on 6 000 images for a few epochs with two
+# latent sizes (the figures are rough); unset it for the real results on 60 000 images.
+
+# %%
+# Colab / a bare kernel: install unsuplab if it is missing (does nothing locally)
+import importlib.util
+import subprocess
+import sys
+
+if importlib.util.find_spec("unsuplab") is None:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q",
+                    "unsuplab @ git+https://github.com/unsuplab/unsuplab"], check=True)
+
+# %% [markdown]
+# ## Setup
+#
+# Trained models are cached (`~/.cache/unsuplab/models`, or `UNSUPLAB_CACHE`): the first full
+# run trains them, later runs load them in seconds. `benchmarks/autoencoders.py` trains the
+# very same recipes, so after `make bench` this notebook starts from its models.
+
+# %%
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from unsuplab import config, data, metrics, viz
+from unsuplab.models.autoencoders import (
+    PCAAutoencoder,
+    build_autoencoder,
+    cached_autoencoder,
+    train_autoencoder,
+)
+
+config.set_seed(0)
+viz.set_style()
+print(f"mode: {config.mode()}")
+
+(x_train_all, y_train_all), (x_test_all, y_test_all), class_names = data.load_fashion_mnist()
+x_train_u8, y_train = data.subset(x_train_all, y_train_all, config.setting("ae.train_size"))
+x_test_u8, y_test = data.subset(x_test_all, y_test_all, config.setting("ae.test_size"))
+x_train, x_test = data.to_float(x_train_u8), data.to_float(x_test_u8)  # (N, 28, 28, 1) in [0, 1]
+
+latent_sizes = config.setting("ae.latent_sizes")
+batch_size = config.setting("ae.batch_size")
+print(f"train {x_train.shape}, test {x_test.shape}, latent sizes {latent_sizes}")
+
+# %% [markdown]
+# ## The idea: squeeze, then rebuild
+#
+# An **encoder** $f_\theta: \mathbb{R}^{D} \to \mathbb{R}^{d}$ maps an image $x$ (here
+# $D = 28 \times 28 = 784$ pixels) to a code $z = f_\theta(x)$ with $d \ll D$; a **decoder**
+# $g_\phi: \mathbb{R}^{d} \to \mathbb{R}^{D}$ maps it back, $\hat x = g_\phi(z)$. Both are
+# trained together to minimise the **reconstruction loss**, here the mean squared error
+#
+# $$\mathcal{L}(\theta, \phi) = \frac{1}{N}\sum_{i=1}^{N} \frac{1}{D}
+#   \bigl\lVert x_i - g_\phi\bigl(f_\theta(x_i)\bigr)\bigr\rVert^2 .$$
+#
+# The bottleneck $d$ is what makes this useful: with $d \ge D$ the network could learn the
+# identity; with $d \ll D$ it must keep what lets it rebuild *most* images well — the shared
+# structure of the data — and drop the rest. In Keras the input is its own target: our models
+# are trained with `fit(x)`; `compute_loss` compares the output with the input when no target
+# is given.
+#
+# We measure reconstructions with the **PSNR** (peak signal-to-noise ratio, higher is better):
+# for one image, $\mathrm{PSNR} = 10 \log_{10}\frac{1}{\mathrm{MSE}}$ dB with pixels in
+# $[0, 1]$; we report the **mean over images of the per-image PSNR** (exercise 01.3 makes you
+# compute it). **SSIM** (structural similarity, 1 = identical) compares local means, contrasts
+# and correlations, closer to what the eye notices.
+#
+# ## The linear autoencoder is PCA
+#
+# Take the simplest autoencoder: no activations, $z = W_e (x - \mu)$ and
+# $\hat x = W_d z + \mu$ with $W_e \in \mathbb{R}^{d\times D}$, $W_d \in \mathbb{R}^{D\times d}$.
+# Stack the centred images as the rows of $X \in \mathbb{R}^{N\times D}$; the loss is
+#
+# $$\mathcal{L} = \tfrac{1}{ND}\,\lVert X - X W_e^\top W_d^\top \rVert_F^2 ,$$
+#
+# and $X W_e^\top W_d^\top$ is a matrix of rank at most $d$. The **Eckart–Young theorem** says
+# the best rank-$d$ approximation of $X$ in Frobenius norm is its truncated SVD: with
+# $X = U S V^\top$, it is $X V_d V_d^\top$, where $V_d$ holds the top $d$ right singular
+# vectors — the first $d$ **principal directions**. So the optimum is reached exactly when
+#
+# $$W_d W_e = V_d V_d^\top \quad\Longrightarrow\quad
+#   \operatorname{span}(W_d) = \operatorname{span}(V_d),$$
+#
+# i.e. the decoder spans the PCA subspace, and the minimum loss equals PCA's reconstruction
+# error (the sum of the discarded eigenvalues). Two remarks:
+#
+# * The solution is **not unique**: for any invertible $A$, $W_d A^{-1}$ and $A W_e$ give the
+#   same product. The autoencoder finds the *subspace*, not the principal *axes*.
+# * Baldi & Hornik (1989) showed that this loss has no bad local minima (all other critical
+#   points are saddles), so gradient descent gets there.
+#
+# With biases, the network learns the centring $\mu$ itself. Let us check it on Fashion-MNIST:
+# fit PCA, train a linear autoencoder with the same $d$, and compare errors and subspaces.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+d_link = 16
+pca_link = PCAAutoencoder(latent_dim=d_link).fit(x_train)
+start = time.perf_counter()
+linear_ae = train_autoencoder("linear", d_link, x_train, epochs=config.setting("ae.linear_epochs"),
+                              batch_size=batch_size, learning_rate=5e-3)
+print(f"linear autoencoder trained in {time.perf_counter() - start:.1f} s")
+
+# %%
+mse_pca = np.mean((pca_link.reconstruct(x_test) - x_test) ** 2)
+mse_linear = np.mean((linear_ae.reconstruct(x_test) - x_test) ** 2)
+# Subspace overlap: ||V_d^T Q||_F^2 / d, with Q an orthonormal basis of the decoder's columns
+w_dec = linear_ae.decoder.get_layer("pixels").kernel.numpy().T  # (784, d)
+q, _ = np.linalg.qr(w_dec)
+overlap = np.linalg.norm(pca_link.components_ @ q) ** 2 / d_link
+print(f"test MSE: PCA-{d_link} {mse_pca:.5f}, linear autoencoder {mse_linear:.5f} "
+      f"({mse_linear / mse_pca:.3f}× PCA)")
+print(f"overlap of the decoder's subspace with the PCA subspace: {overlap:.3f} (1 = identical)")
+
+# %% [markdown]
+# The errors almost match and the subspaces almost coincide (training longer closes the gap).
+# The *basis vectors* differ, as the derivation predicts: below, the first principal
+# directions (orthogonal, ordered by variance) next to the linear decoder's columns (a mixed
+# basis of the same space).
+
+# %%
+fig, axes = plt.subplots(2, 8, figsize=(9, 2.6))
+for j in range(8):
+    for ax, vec in ((axes[0, j], pca_link.components_[j]), (axes[1, j], w_dec[:, j])):
+        ax.imshow(vec.reshape(28, 28), cmap="PuOr", vmin=-np.abs(vec).max(), vmax=np.abs(vec).max())
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.grid(False)
+axes[0, 0].set_ylabel("PCA", rotation=0, ha="right")
+axes[1, 0].set_ylabel("linear AE", rotation=0, ha="right")
+fig.suptitle("Principal directions vs a linear decoder's columns: same span, different basis")
+fig.tight_layout()
+
+# %% [markdown]
+# ## Build dense, deep and convolutional autoencoders
+#
+# Going beyond PCA means *non-linear* encoders and decoders. Three families, all in
+# `unsuplab.models` (`build_autoencoder(kind, latent_dim)` builds them by name):
+#
+# * **dense** (shallow): one layer each way, $784 \to d \to 784$, a sigmoid output. Only the
+#   output non-linearity separates it from PCA.
+# * **deep**: $784 \to 256 \to 128 \to d \to 128 \to 256 \to 784$ with ReLU and batch
+#   normalization: a stack of non-linear layers can bend the code space around the data.
+# * **convolutional**: two strided 3×3 convolutions ($28 \to 14 \to 7$, 32 then 64 feature
+#   maps), a dense bottleneck to $d$, and transposed convolutions back up. Convolutions share
+#   weights across positions and see local neighbourhoods: the right prior for images.
+
+# %%
+for kind in ("dense", "deep", "conv"):
+    model = build_autoencoder(kind, 32)
+    enc, dec = model.encoder.count_params(), model.decoder.count_params()
+    print(f"{kind:>6}: {model.count_params():>9,} weights (encoder {enc:,}, decoder {dec:,})")
+build_autoencoder("conv", 32).encoder.summary()
+
+# %% [markdown]
+# ## Train them over latent sizes
+#
+# One recipe for all (`train_autoencoder`): Adam with a learning rate that decays along a
+# cosine over the run, MSE loss, batches through `unsuplab.training.fit` (a single tf.data
+# iterator for the whole run: no stalls at epoch boundaries). Convolutional epochs cost about
+# ten times more than dense ones on a CPU, so they get fewer epochs
+# (`ae.dense_epochs`, `ae.conv_epochs` in `unsuplab.config`).
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+kinds = ("dense", "deep", "conv")
+epochs = {"dense": config.setting("ae.dense_epochs"), "deep": config.setting("ae.dense_epochs"),
+          "conv": config.setting("ae.conv_epochs")}
+models = {}
+for kind in kinds:
+    for d in latent_sizes:
+        start = time.perf_counter()
+        models[kind, d], trained = cached_autoencoder(kind, d, x_train_u8, epochs=epochs[kind],
+                                                      batch_size=batch_size)
+        how = f"trained, {epochs[kind]} epochs" if trained else "loaded from the cache"
+        print(f"{kind:>6} d={d:<3} {how} in {time.perf_counter() - start:.1f} s")
+
+# %% [markdown]
+# ## Compare: quality against latent size, with PCA as the baseline
+#
+# For every model and PCA at the same sizes: the mean per-image PSNR of the test
+# reconstructions, and the mean SSIM of the first `ae.ssim_images` of them (SSIM costs about
+# 1.7 CPU-seconds per 1 000 images; the benchmark scores all 10 000).
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+pca_full = PCAAutoencoder(latent_dim=max(latent_sizes)).fit(x_train)
+n_ssim = config.setting("ae.ssim_images")
+scores = {}
+examples = {}
+for d in latent_sizes:
+    recon = {"PCA": pca_full.reconstruct(x_test, latent_dim=d)}
+    recon.update({kind: models[kind, d].reconstruct(x_test) for kind in kinds})
+    for name, x_hat in recon.items():
+        scores[name, d] = (metrics.psnr(x_test, x_hat),
+                           metrics.ssim(x_test[:n_ssim], x_hat[:n_ssim]))
+        examples[name, d] = x_hat[:8]
+names = ("PCA", *kinds)
+print(f"PSNR (dB, {len(x_test)} test images) / SSIM ({n_ssim} test images)")
+print("     d " + "".join(f"{n:>16}" for n in names))
+for d in latent_sizes:
+    print(f"{d:>6} " + "".join(f"{scores[n, d][0]:>9.2f} / {scores[n, d][1]:.3f}" for n in names))
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+for name, marker in zip(names, "osD^", strict=True):
+    axes[0].plot(latent_sizes, [scores[name, d][0] for d in latent_sizes], marker=marker, label=name)
+    axes[1].plot(latent_sizes, [scores[name, d][1] for d in latent_sizes], marker=marker, label=name)
+for ax, what in zip(axes, ("mean per-image PSNR (dB)", "mean SSIM"), strict=True):
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(latent_sizes, [str(d) for d in latent_sizes])
+    ax.set_xlabel("latent size d")
+    ax.set_ylabel(what)
+    ax.legend()
+axes[0].set_title("Reconstruction quality vs code size")
+axes[1].set_title("Structural similarity vs code size")
+fig.tight_layout()
+
+# %% [markdown]
+# What to read in these curves (the figures quoted are those of the full run, recorded by
+# `benchmarks/autoencoders.py` in `benchmarks/RESULTS.md`; quick mode gives rougher ones):
+#
+# * every method improves with $d$, with diminishing returns: the first dimensions capture the
+#   coarse shape (silhouette, brightness), later ones finer texture;
+# * the **shallow dense** autoencoder tracks PCA (19.4 vs 19.0 dB at $d = 32$): it is a
+#   linear code with a sigmoid on top;
+# * the **deep** and **convolutional** autoencoders beat PCA most at small $d$, where a curved
+#   code space helps most: 16.4 and 15.6 dB against PCA's 13.9 dB at $d = 2$;
+# * at $d = 2$ and $8$ the deep dense network is slightly ahead (it also had 10 epochs to the
+#   convolutional one's 6, each several times cheaper); from $d = 32$ the **convolutional**
+#   autoencoder is clearly the best (21.9 dB at $d = 32$ and 23.3 dB at $d = 64$, against 20.9
+#   and 21.2 for the deep one and 19.0 and 20.8 for PCA) with about half the weights of the
+#   deep one: local, shared filters are the right prior once the code can carry detail;
+# * SSIM tells the same story and separates the methods more than PSNR: PCA's blurry
+#   reconstructions lose structure that the non-linear decoders keep.
+#
+# The reconstructions at the largest and smallest sizes (first row: the test images):
+
+# %%
+d_show = latent_sizes[-1] if 32 not in latent_sizes else 32
+for d in (d_show, latent_sizes[0]):
+    fig = viz.image_rows({"input": x_test[:8], **{f"{n} {d}": examples[n, d] for n in names}},
+                         title=f"Reconstructions with a {d}-d code")
+
+# %% [markdown]
+# ## A 2-D latent space
+#
+# With $d = 2$ we can *see* the code space. Each test image becomes a point, coloured by its
+# class — labels the autoencoder never saw. Classes that look alike (shirt, T-shirt, pullover,
+# coat) overlap; trousers, bags and footwear form their own regions. On the right, the decoder
+# applied to a regular grid of codes: the latent space is a continuous map of garments.
+
+# %%
+ae2 = models["conv", latent_sizes[0]]
+z2 = ae2.encode(x_test)
+fig, axes = plt.subplots(1, 2, figsize=(11, 4.8))
+viz.scatter_2d(z2, y_test, class_names=class_names, ax=axes[0], s=3,
+               title=f"Convolutional autoencoder, d = 2 ({len(z2)} test images)")
+lo, hi = np.percentile(z2, [2, 98], axis=0)
+n_grid = 12
+g1, g2 = np.meshgrid(np.linspace(lo[0], hi[0], n_grid), np.linspace(hi[1], lo[1], n_grid))
+decoded = ae2.decode(np.stack([g1.ravel(), g2.ravel()], axis=1).astype("float32"))
+mosaic = decoded[..., 0].reshape(n_grid, n_grid, 28, 28).transpose(0, 2, 1, 3).reshape(n_grid * 28, -1)
+axes[1].imshow(mosaic, cmap="gray", extent=(lo[0], hi[0], lo[1], hi[1]), aspect="auto")
+axes[1].set_title("Decoded grid of the same latent plane")
+axes[1].set_xlabel("$z_1$")
+axes[1].set_ylabel("$z_2$")
+axes[1].grid(False)
+fig.tight_layout()
+
+# %% [markdown]
+# ## Image retrieval: nearest neighbours in latent space vs pixel space
+#
+# A code is also a *descriptor*: to find images similar to a query, compare codes instead of
+# pixels. We score a search space with **precision@10**: for each test image (query), the share
+# of its 10 nearest training images (database) that belong to the query's class,
+#
+# $$P@10 = \frac{1}{Q}\sum_{q=1}^{Q}\frac{1}{10}\,\bigl|\{j \in \mathrm{10NN}(q) : y_j = y_q\}\bigr| .$$
+#
+# Labels are used only to *score* the search. Pixel space has 784 dimensions; the 32-d code
+# of the convolutional autoencoder is 24 times smaller.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+d_ret = 32 if 32 in latent_sizes else latent_sizes[-1]
+ae_ret = models["conv", d_ret]
+start = time.perf_counter()
+z_train, z_test = ae_ret.encode(x_train), ae_ret.encode(x_test)
+p10_latent = metrics.precision_at_k(z_test, y_test, z_train, y_train, k=10)
+p10_pixel = metrics.precision_at_k(x_test.reshape(len(x_test), -1), y_test,
+                                   x_train.reshape(len(x_train), -1), y_train, k=10)
+print(f"precision@10: latent space ({d_ret}-d) {p10_latent:.3f}, pixel space (784-d) "
+      f"{p10_pixel:.3f}  [{len(z_test)} queries, {len(z_train)} images searched, "
+      f"{time.perf_counter() - start:.1f} s]")
+
+# %% [markdown]
+# The two are close: Fashion-MNIST is centred and aligned, so pixel distance is already a fair
+# similarity, and the code was trained to *reconstruct*, not to separate classes. In the full
+# run the 32-d code scores 0.825 against 0.805 for pixels (and 0.800 for a 32-d PCA code): a
+# little better, with a 24 times smaller index and faster search. A few queries and their
+# five nearest neighbours in each space:
+
+# %%
+from unsuplab.metrics.retrieval import nearest_neighbors
+
+queries = np.array([0, 1, 2, 5])
+nn_latent = nearest_neighbors(z_test[queries], z_train, k=5)
+nn_pixel = nearest_neighbors(x_test[queries].reshape(len(queries), -1),
+                             x_train.reshape(len(x_train), -1), k=5)
+fig, axes = plt.subplots(len(queries), 11, figsize=(11, 1.25 * len(queries) + 0.5))
+for r, q in enumerate(queries):
+    row = [(x_test[q], f"query: {class_names[y_test[q]][:8]}")]
+    row += [(x_train[j], "latent" if c == 0 else "") for c, j in enumerate(nn_latent[r])]
+    row += [(x_train[j], "pixel" if c == 0 else "") for c, j in enumerate(nn_pixel[r])]
+    for c, (img, title) in enumerate(row):
+        ax = axes[r, c]
+        ax.imshow(img[..., 0], cmap="gray", vmin=0, vmax=1)
+        ax.axis("off")
+        match = c == 0 or y_train[(list(nn_latent[r]) + list(nn_pixel[r]))[c - 1]] == y_test[q]
+        ax.set_title(title if match else (title + " ✗").strip(), fontsize=7,
+                     color="black" if match else viz.PALETTE[3])
+fig.suptitle("Query, then 5 nearest neighbours in latent space, then in pixel space "
+             "(✗ = other class)")
+fig.tight_layout()
+
+# %% [markdown]
+# ## Explore the latent space
+#
+# Pick a test image and compare its reconstructions across code sizes; then choose a model and
+# move the image's code along one of the principal directions of the codes (the slider is in
+# standard deviations) — the decoder redraws the garment live. Large steps leave the region
+# where real codes live, and the decoder starts to invent. (In a static view only the first
+# picture is shown; run the notebook to use the controls.)
+
+# %%
+from unsuplab.widgets.autoencoders import latent_explorer
+
+n_explore = config.setting("ae.explorer_images")
+explorer = latent_explorer({f"conv {d}": models["conv", d] for d in latent_sizes},
+                           x_test[:n_explore], labels=y_test[:n_explore], class_names=class_names)
+explorer
+
+# %% [markdown]
+# ## Summary
+#
+# * An autoencoder learns a code $z = f(x)$ and a decoder $\hat x = g(z)$ by minimising the
+#   reconstruction error; no labels are needed.
+# * A **linear** autoencoder trained with MSE spans the **PCA** subspace (Eckart–Young): PCA is
+#   the baseline any autoencoder must beat, and the shallow dense one barely does.
+# * **Depth** pays off most for small codes (+2.5 dB over PCA at $d = 2$); **convolutions**
+#   win from $d = 32$ on, with half the weights of the deep dense network. In the full run
+#   (`benchmarks/autoencoders.py`, figures in `benchmarks/RESULTS.md`) the 32-d convolutional
+#   autoencoder reaches 21.9 dB mean per-image PSNR and SSIM 0.74, where PCA-32 gives 19.0 dB
+#   and 0.61.
+# * Codes are compact **descriptors**: nearest neighbours in a 32-d code are as relevant as in
+#   784-d pixel space, at a fraction of the cost.
+# * A 2-D code is a map of the data; walking along latent directions and decoding shows what
+#   the code has learned.
+#
+# ## FAQ
+#
+# **What is the difference between an autoencoder, a GAN and a VAE?** An *autoencoder* learns
+# to compress and rebuild its input: an encoder and a decoder trained on a reconstruction loss.
+# It gives codes and reconstructions, but its code space has no prescribed shape, so decoding a
+# random code rarely gives a realistic image — it is not a generative model. A *VAE*
+# (chapter 03) makes it one: the encoder outputs a distribution, the loss (the ELBO) adds a KL
+# term that pulls codes towards a standard normal prior, and then sampling $z \sim
+# \mathcal{N}(0, I)$ and decoding gives new images, with a likelihood you can measure. A *GAN*
+# has no encoder at all: a generator maps noise to images and a discriminator learns to tell
+# them from real ones; the two play a game instead of minimising a reconstruction error. GAN
+# samples are usually the sharpest, VAE and autoencoder outputs blurrier (MSE averages the
+# plausible details), and only autoencoders and VAEs give you a code for a given image.
+#
+# **Supervised or unsupervised?** Supervised learning fits a map from inputs to given labels
+# (a classifier needs "this is a coat"). Unsupervised learning uses the inputs alone and finds
+# structure in them: clusters, a low-dimensional code, a density. An autoencoder is
+# unsupervised — more precisely *self-supervised*, since it builds its own target (the input)
+# and trains like a supervised network. In this chapter labels only *evaluate* the result
+# (colours of the 2-D plot, precision@10), never train it. Codes learned without labels can
+# then help a supervised task that has few labels (chapter 04).
+#
+# **What is the difference between a shallow and a deep autoencoder?** A shallow autoencoder
+# has a single layer between input and code (and between code and output); with linear
+# layers it can do no better than PCA. A deep one stacks several non-linear layers, so it can
+# represent curved low-dimensional structure; the sweep above shows the gain is largest for
+# small codes. Depth costs weights and training time and can overfit small datasets; batch
+# normalization and a sensible learning-rate schedule make deep autoencoders train reliably.
+#
+# **How do I choose an autoencoder architecture?** Let the data decide the family:
+# convolutions for images (local structure, few weights), dense layers for tabular vectors,
+# recurrent or attention layers for sequences. Then choose the **code size** from the quality
+# you need: plot PSNR/SSIM against $d$ (as above) and take the smallest $d$ that reaches your
+# target (exercise 01.4). Start small (two strided convolutions, as here), compare with PCA,
+# and add capacity (filters, depth) only while the *test* error keeps improving; watch the
+# training time per epoch on your hardware. If you need to *sample* new images, move on to a
+# VAE; if you need robustness to noise or missing pixels, to the correction autoencoders of
+# chapter 02.
+#
+# ## Exercises
+#
+# Write your answer in the cell, then run it: `check(...)` tells you whether it is right, and if
+# not, what is off — never the answer itself.
+#
+# **01.1 — PCA as a linear autoencoder.** Write `pca_reconstruct(x, mean, components)` for data
+# `x` of shape `(N, D)`, its mean of shape `(D,)`, and `components` of shape `(k, D)` with
+# orthonormal rows: encode $z = (x - \mu) V_k^\top$, decode $\hat x = z V_k + \mu$.
+
+# %%
+from unsuplab.exercises import check
+
+
+def pca_reconstruct(x, mean, components):
+    ...  # your code here
+
+
+check("01.1", pca_reconstruct)
+
+# %% [markdown]
+# **01.2 — An encoder of a given shape.** Write `build_encoder(latent_dim)` returning a
+# `keras.Model` that maps images of shape `(28, 28, 1)` to codes of shape `(latent_dim,)`, with
+# at least one `Conv2D` layer and fewer than 200 000 weights. Hint: strided convolutions, then
+# `Flatten` and `Dense(latent_dim)`.
+
+# %%
+import keras  # noqa: F401 (for your encoder)
+
+
+def build_encoder(latent_dim):
+    ...  # your code here: start from keras.Input((28, 28, 1))
+
+
+check("01.2", build_encoder)
+
+# %% [markdown]
+# **01.3 — PSNR by hand.** Write `my_psnr(x, y)` for float images of shape `(N, H, W)` in
+# $[0, 1]$: the mean over images of $10 \log_{10}(1 / \mathrm{MSE}_i)$, where $\mathrm{MSE}_i$
+# is the mean squared error over the pixels of image $i$. (Why not the PSNR of the mean MSE?
+# The checker explains if you try.)
+
+# %%
+def my_psnr(x, y):
+    ...  # your code here
+
+
+check("01.3", my_psnr)
+
+# %% [markdown]
+# **01.4 — Choose a latent size for a target PSNR.** Write
+# `choose_latent_size(sizes, psnr_db, target_db)` that returns the smallest latent size whose
+# PSNR reaches `target_db`, or `None` if none does (the sizes may come in any order). Then use
+# it on your own sweep: which convolutional code size reaches 20 dB here?
+
+# %%
+def choose_latent_size(sizes, psnr_db, target_db):
+    ...  # your code here
+
+
+if check("01.4", choose_latent_size):
+    conv_psnr = [scores["conv", d][0] for d in latent_sizes]
+    print("smallest conv code reaching 20 dB:", choose_latent_size(list(latent_sizes), conv_psnr, 20.0))

@@ -1,0 +1,41 @@
+"""Chapter 02 reference solutions (and a planted wrong answer for each)."""
+
+import numpy as np
+
+
+def hole_psnr(clean, restored, mask):
+    missing = 1.0 - mask
+    mse = (missing * (clean - restored) ** 2).sum(axis=(1, 2)) / missing.sum(axis=(1, 2))
+    return float(np.mean(10 * np.log10(1.0 / mse)))
+
+
+def hide(y, grid, offset):
+    p = np.pad(y, 1, mode="reflect")
+    mean4 = (p[:-2, 1:-1] + p[2:, 1:-1] + p[1:-1, :-2] + p[1:-1, 2:]) / 4
+    rows, cols = np.indices(y.shape)
+    where = (rows % grid == offset[0]) & (cols % grid == offset[1])
+    return np.where(where, mean4, y)
+
+
+def posterior_mean(y, mu, s2, sigma):
+    return (s2 * y + sigma**2 * mu) / (s2 + sigma**2)
+
+
+SOLUTIONS = {"02.1": hole_psnr, "02.2": hide, "02.3": posterior_mean}
+
+
+def _hide_with_centre(y, grid, offset):
+    p = np.pad(y, 1, mode="reflect")
+    h, w = y.shape
+    mean9 = sum(p[i : i + h, j : j + w] for i in range(3) for j in range(3)) / 9
+    rows, cols = np.indices(y.shape)
+    where = (rows % grid == offset[0]) & (cols % grid == offset[1])
+    return np.where(where, mean9, y)
+
+
+WRONG = {
+    # scores every pixel, not only the holes
+    "02.1": lambda c, r, m: float(np.mean(10 * np.log10(1 / ((c - r) ** 2).mean(axis=(1, 2))))),
+    "02.2": _hide_with_centre,  # the 3x3 mean still sees the hidden pixel
+    "02.3": lambda y, mu, s2, sigma: (sigma**2 * y + s2 * mu) / (s2 + sigma**2),  # swapped
+}

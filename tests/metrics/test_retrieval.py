@@ -1,0 +1,72 @@
+import numpy as np
+import pytest
+
+from unsuplab.metrics import precision_at_k
+from unsuplab.metrics.retrieval import nearest_neighbors
+
+
+def test_nearest_neighbors_hand_computed():
+    db = np.array([[0.0, 0.0], [1.0, 0.0], [3.0, 0.0], [10.0, 0.0]])
+    q = np.array([[0.9, 0.0], [9.0, 0.0]])
+    np.testing.assert_array_equal(nearest_neighbors(q, db, k=3), [[1, 0, 2], [3, 2, 1]])
+
+
+def test_leave_one_out_excludes_the_query_itself():
+    x = np.array([[0.0], [0.1], [5.0], [5.2]])
+    np.testing.assert_array_equal(nearest_neighbors(x, k=1).ravel(), [1, 0, 3, 2])
+    assert precision_at_k(x, np.array([0, 0, 1, 1]), k=1) == 1.0
+    # k=2 must reach across to the other group: half the neighbours share the label
+    assert precision_at_k(x, np.array([0, 0, 1, 1]), k=2) == 0.5
+
+
+def test_precision_at_k_hand_computed_with_a_database():
+    db = np.array([[0.0], [1.0], [2.0], [10.0], [11.0]])
+    db_labels = np.array([0, 0, 1, 1, 1])
+    q = np.array([[0.2], [10.4]])
+    # query 0: neighbours 0, 1, 2 -> labels 0, 0, 1 (2 of 3 match label 0)
+    # query 1: neighbours 3, 4, 2 -> labels 1, 1, 1 (3 of 3 match label 1)
+    got = precision_at_k(q, np.array([0, 1]), db, db_labels, k=3)
+    assert got == pytest.approx((2 / 3 + 3 / 3) / 2)
+
+
+def test_cosine_ignores_the_norm():
+    db = np.array([[1.0, 0.0], [0.0, 1.0]])
+    q = np.array([[100.0, 1.0]])  # far from both in euclidean terms, aligned with the first
+    assert nearest_neighbors(q, db, k=1, metric="cosine")[0, 0] == 0
+    assert precision_at_k(q, np.array([0]), db, np.array([0, 1]), k=1, metric="cosine") == 1.0
+
+
+def test_chunking_matches_the_direct_computation(rng):
+    x = rng.normal(size=(1100, 5)).astype(np.float32)  # more than one block of queries
+    y = rng.integers(0, 3, size=1100)
+    got = nearest_neighbors(x, k=4)
+    d = ((x[:, None, :] - x[None, :, :]) ** 2).sum(-1)
+    np.fill_diagonal(d, np.inf)
+    expected = np.argsort(d, axis=1, kind="stable")[:, :4]
+    np.testing.assert_array_equal(np.sort(got, axis=1), np.sort(expected, axis=1))
+    assert precision_at_k(x, y, k=4) == pytest.approx(np.mean(y[expected] == y[:, None]))
+
+
+def test_clear_errors_on_bad_input():
+    x = np.zeros((4, 2))
+    y = np.array([0, 1, 0, 1])
+    with pytest.raises(ValueError, match="rank 2"):
+        precision_at_k(np.zeros((4, 2, 2)), y)
+    with pytest.raises(ValueError, match="same length"):
+        precision_at_k(x, y[:3])
+    with pytest.raises(ValueError, match="same number of features"):
+        precision_at_k(x, y, np.zeros((5, 3)), np.zeros(5, int))
+    with pytest.raises(ValueError, match="database_labels is required"):
+        precision_at_k(x, y, np.zeros((5, 2)))
+    with pytest.raises(ValueError, match="without a database"):
+        precision_at_k(x, y, database_labels=y)
+    with pytest.raises(ValueError, match="k must be <= 3"):
+        precision_at_k(x, y, k=4)  # leave-one-out leaves 3 candidates
+    with pytest.raises(ValueError, match="k must be >= 1"):
+        precision_at_k(x, y, k=0)
+    with pytest.raises(ValueError, match="metric"):
+        precision_at_k(x, y, metric="manhattan")
+    with pytest.raises(ValueError, match="NaN"):
+        precision_at_k(np.full((4, 2), np.nan), y)
+    with pytest.raises(TypeError, match="query_labels"):
+        precision_at_k(x, np.array([0.0, 1.0, 0.0, 1.0]))
