@@ -68,14 +68,25 @@ def command_line() -> str:
     return " ".join(shlex.quote(a) for a in ["python", *sys.argv])
 
 
-def run_notebook(path, *, quick: bool, timeout: int = 3600) -> dict:
+def run_notebook(path, *, quick: bool, cold_cache: bool = False, timeout: int = 3600) -> dict:
     """Execute a notebook in a fresh process; return wall seconds and the kernel's peak RSS.
 
     The notebook runs with ``UNSUPLAB_QUICK`` set for the mode, through
-    ``jupyter nbconvert --execute`` (outputs discarded), like ``make notebooks``.
+    ``jupyter nbconvert --execute`` (outputs discarded), like ``make notebooks``. With
+    ``cold_cache`` it gets an empty model cache, so every model is trained (a student's first run).
     """
     path = Path(path)
     env = dict(os.environ, UNSUPLAB_QUICK="1" if quick else "0")
+    if cold_cache:
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="unsuplab-cache-") as cache:
+            env["UNSUPLAB_CACHE"] = cache
+            return _execute(path, env, quick=quick, timeout=timeout)
+    return _execute(path, env, quick=quick, timeout=timeout)
+
+
+def _execute(path: Path, env: dict, *, quick: bool, timeout: int) -> dict:
     out_dir = ROOT / "build" / "bench"
     out_dir.mkdir(parents=True, exist_ok=True)
     cmd = [

@@ -31,9 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -137,16 +135,7 @@ def _notebook_figures(which):
     for mode in ("quick", "full"):
         if which not in (mode, "both"):
             continue
-        with tempfile.TemporaryDirectory(prefix="unsuplab-cache-") as cache:
-            previous = os.environ.get("UNSUPLAB_CACHE")
-            os.environ["UNSUPLAB_CACHE"] = cache
-            try:
-                run = run_notebook(NOTEBOOK, quick=mode == "quick")
-            finally:
-                if previous is None:
-                    os.environ.pop("UNSUPLAB_CACHE", None)
-                else:
-                    os.environ["UNSUPLAB_CACHE"] = previous
+        run = run_notebook(NOTEBOOK, quick=mode == "quick", cold_cache=True)
         figures[f"notebook_{mode}_s"] = run["seconds"]
         figures[f"notebook_{mode}_peak_rss_mb"] = run["peak_rss_mb"]
         seconds, rss = run["seconds"], run["peak_rss_mb"]
