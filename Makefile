@@ -47,8 +47,10 @@ lint: $(STAMP)
 unit: data
 	$(BIN)/pytest -q tests
 
+# Notebooks run with an empty model cache of their own, as on a fresh machine (no stale models).
 nbtest: data
-	UNSUPLAB_QUICK=1 MPLBACKEND=agg $(BIN)/pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env \
+	rm -rf build/nbtest-cache
+	UNSUPLAB_QUICK=1 UNSUPLAB_CACHE=$(CURDIR)/build/nbtest-cache MPLBACKEND=agg $(BIN)/pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env \
 	  --nbval-cell-timeout=600 notebooks/*.ipynb
 
 test: lint unit nbtest
