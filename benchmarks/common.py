@@ -86,6 +86,22 @@ def run_notebook(path, *, quick: bool, cold_cache: bool = False, timeout: int = 
     return _execute(path, env, quick=quick, timeout=timeout)
 
 
+def notebook_figures(path, which: str) -> dict:
+    """Time a notebook cold (empty model cache) in ``which`` mode(s): "quick", "full" or "both".
+
+    Returns ``notebook_<mode>_s`` and ``notebook_<mode>_peak_rss_mb`` for each mode run.
+    """
+    if which not in ("quick", "full", "both"):
+        raise ValueError(f"which must be 'quick', 'full' or 'both'. Received: which={which!r}")
+    figures = {}
+    for mode in ("quick", "full"):
+        if which in (mode, "both"):
+            run = run_notebook(path, quick=mode == "quick", cold_cache=True)
+            figures[f"notebook_{mode}_s"] = run["seconds"]
+            figures[f"notebook_{mode}_peak_rss_mb"] = run["peak_rss_mb"]
+    return figures
+
+
 def _execute(path: Path, env: dict, *, quick: bool, timeout: int) -> dict:
     out_dir = ROOT / "build" / "bench"
     out_dir.mkdir(parents=True, exist_ok=True)

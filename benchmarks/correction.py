@@ -42,7 +42,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
-from common import RESULTS_DIR, ROOT, peak_rss_mb, record, run_notebook  # noqa: E402
+from common import RESULTS_DIR, ROOT, notebook_figures, peak_rss_mb, record  # noqa: E402
 
 from unsuplab import config, data, metrics  # noqa: E402
 from unsuplab.models import classical  # noqa: E402
@@ -192,16 +192,6 @@ def network_figures(x_train, x, names, clean_photos, noisy_photos):
     return figures
 
 
-def _notebook_figures(which: str) -> dict:
-    """Time the notebook in a fresh process with an empty model cache (all models trained)."""
-    figures = {}
-    for mode in ("quick", "full"):
-        if which not in (mode, "both"):
-            continue
-        run = run_notebook(NOTEBOOK, quick=mode == "quick", cold_cache=True)
-        figures[f"notebook_{mode}_s"] = run["seconds"]
-        figures[f"notebook_{mode}_peak_rss_mb"] = run["peak_rss_mb"]
-    return figures
 
 
 def targets(f: dict) -> str:
@@ -231,7 +221,7 @@ def main(argv=None) -> int:
     if args.notebook_only:
         last = RESULTS_DIR / "correction.json"
         figures = json.loads(last.read_text()) if last.is_file() else {}
-        figures.update(_notebook_figures(args.notebook_only))
+        figures.update(notebook_figures(NOTEBOOK, args.notebook_only))
         record("correction", figures, notes="notebook timings added to the last full record; "
                + (targets(figures) if "dae_s25_psnr_db" in figures else "no model figures yet"))
         return 0
@@ -248,7 +238,7 @@ def main(argv=None) -> int:
     figures["peak_rss_mb"] = peak_rss_mb()
     which = args.notebook or ("both" if mode == "full" else "none")
     if which != "none":
-        figures.update(_notebook_figures(which))
+        figures.update(notebook_figures(NOTEBOOK, which))
     note = targets(figures)
     print(note)
     record("correction" if mode == "full" else "correction_quick", figures,

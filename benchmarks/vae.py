@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-from common import RESULTS_DIR, ROOT, peak_rss_mb, record, run_notebook  # noqa: E402
+from common import RESULTS_DIR, ROOT, notebook_figures, peak_rss_mb, record  # noqa: E402
 
 from unsuplab import data, metrics  # noqa: E402
 from unsuplab.models.vae import binarize, train_vae  # noqa: E402
@@ -129,18 +129,6 @@ def _run_dataset(name, args, prefix):
     return figures
 
 
-def _notebook_figures(which):
-    """Time the notebook in a fresh process with an empty model cache (all models trained)."""
-    figures = {}
-    for mode in ("quick", "full"):
-        if which not in (mode, "both"):
-            continue
-        run = run_notebook(NOTEBOOK, quick=mode == "quick", cold_cache=True)
-        figures[f"notebook_{mode}_s"] = run["seconds"]
-        figures[f"notebook_{mode}_peak_rss_mb"] = run["peak_rss_mb"]
-        seconds, rss = run["seconds"], run["peak_rss_mb"]
-        print(f"notebook ({mode}): {seconds:.0f} s, {rss:.0f} MiB", flush=True)
-    return figures
 
 
 def main(argv=None) -> int:
@@ -161,7 +149,7 @@ def main(argv=None) -> int:
     if args.notebook_only:
         previous = RESULTS_DIR / f"{name}.json"
         figures = json.loads(previous.read_text()) if previous.exists() else {}
-        figures.update(_notebook_figures(args.notebook_only))
+        figures.update(notebook_figures(NOTEBOOK, args.notebook_only))
         figures["peak_rss_mb"] = max(figures.get("peak_rss_mb", 0.0), peak_rss_mb())
         record(name, figures, notes="notebook timings added to the previous record")
         return 0
@@ -195,7 +183,7 @@ def main(argv=None) -> int:
                 "3280 passes)"
             )
     if args.notebook != "none":
-        figures.update(_notebook_figures(args.notebook))
+        figures.update(notebook_figures(NOTEBOOK, args.notebook))
     figures["peak_rss_mb"] = peak_rss_mb()
     record(name, figures, notes="; ".join(notes))
     return 0

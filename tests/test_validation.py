@@ -58,3 +58,16 @@ def test_check_seed():
     assert check_seed(3).integers(100) == np.random.default_rng(3).integers(100)
     with pytest.raises(ValueError, match="seed"):
         check_seed(-2)
+
+
+def test_check_range():
+    from unsuplab._validation import check_range
+
+    assert check_range(0.2, "sigma", 0, 1) == (0.2, 0.2)
+    assert check_range((0.1, 0.3), "sigma", 0, 1) == (0.1, 0.3)
+    with pytest.raises(ValueError, match="low <= high"):
+        check_range((0.3, 0.1), "sigma", 0, 1)
+    with pytest.raises(ValueError, match="pair"):
+        check_range((0.1, 0.2, 0.3), "sigma", 0, 1)
+    with pytest.raises(ValueError, match=r"sigma\[1\]"):
+        check_range((0.1, 2.0), "sigma", 0, 1)

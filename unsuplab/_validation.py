@@ -40,6 +40,23 @@ def check_number(
     return int(value) if integer else value
 
 
+def check_range(value, name, low, high):
+    """A number or a ``(low, high)`` pair, each inside [low, high] -> ``(low, high)`` floats.
+
+    A single number ``v`` gives ``(v, v)``: a fixed strength instead of a range.
+    """
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ValueError(f"{name} must be a number or a pair (low, high). Received: {value!r}")
+        a = check_number(value[0], f"{name}[0]", low=low, high=high)
+        b = check_number(value[1], f"{name}[1]", low=low, high=high)
+        if a > b:
+            raise ValueError(f"{name} must have low <= high. Received: {name}={value!r}")
+        return float(a), float(b)
+    v = float(check_number(value, name, low=low, high=high))
+    return v, v
+
+
 def check_choice(value, name, choices):
     """Return ``value`` if it is one of ``choices``; the error lists the choices."""
     if value not in choices:

@@ -15,20 +15,7 @@ from __future__ import annotations
 
 import math
 
-from .._validation import check_number
-
-
-def _pair(value, name, low, high):
-    if isinstance(value, (tuple, list)):
-        if len(value) != 2:
-            raise ValueError(f"{name} must be a number or a pair (low, high). Received: {value!r}")
-        a = check_number(value[0], f"{name}[0]", low=low, high=high)
-        b = check_number(value[1], f"{name}[1]", low=low, high=high)
-        if a > b:
-            raise ValueError(f"{name} must have low <= high. Received: {name}={value!r}")
-        return float(a), float(b)
-    v = float(check_number(value, name, low=low, high=high))
-    return v, v
+from .._validation import check_number, check_range
 
 
 def _per_image(n, bounds, seed=None):
@@ -46,7 +33,7 @@ def gaussian_noise(images, sigma, *, clip=True, seed=None):
     range); clip to [0, 1] like :func:`unsuplab.data.gaussian_noise`."""
     import tensorflow as tf
 
-    bounds = _pair(sigma, "sigma", 0.0, math.inf)
+    bounds = check_range(sigma, "sigma", 0.0, math.inf)
     x = tf.convert_to_tensor(images, tf.float32)
     s = _per_image(tf.shape(x)[0], bounds, seed)
     noisy = x + s * tf.random.normal(tf.shape(x), seed=seed)
@@ -58,7 +45,7 @@ def salt_and_pepper(images, amount, *, salt_ratio=0.5, seed=None):
     alike, like :func:`unsuplab.data.salt_and_pepper`."""
     import tensorflow as tf
 
-    bounds = _pair(amount, "amount", 0.0, 1.0)
+    bounds = check_range(amount, "amount", 0.0, 1.0)
     salt_ratio = check_number(salt_ratio, "salt_ratio", low=0, high=1)
     x = tf.convert_to_tensor(images, tf.float32)
     shape = tf.shape(x)
@@ -86,7 +73,7 @@ def blur(images, sigma, *, seed=None):
     ``int(4 * sigma + 0.5)``, of the largest ``sigma`` for a range)."""
     import tensorflow as tf
 
-    lo, hi = _pair(sigma, "sigma", 0.0, 20.0)
+    lo, hi = check_range(sigma, "sigma", 0.0, 20.0)
     x = tf.convert_to_tensor(images, tf.float32)
     radius = int(4.0 * hi + 0.5)
     if radius == 0:
@@ -112,8 +99,8 @@ def random_holes_mask(shape, *, hole_size=8, n_holes=1, seed=None):
     inclusive), placed uniformly like :func:`unsuplab.data.random_holes`."""
     import tensorflow as tf
 
-    size_lo, size_hi = (int(v) for v in _pair(hole_size, "hole_size", 1, 4096))
-    holes_lo, holes_hi = (int(v) for v in _pair(n_holes, "n_holes", 0, 256))
+    size_lo, size_hi = (int(v) for v in check_range(hole_size, "hole_size", 1, 4096))
+    holes_lo, holes_hi = (int(v) for v in check_range(n_holes, "n_holes", 0, 256))
     shape = tf.convert_to_tensor(shape, tf.int32)
     n, h, w = shape[0], shape[1], shape[2]
     if holes_hi == 0:
@@ -144,7 +131,7 @@ def pixel_mask(shape, fraction, *, seed=None):
     (per image, if a range), like :func:`unsuplab.data.pixel_mask`."""
     import tensorflow as tf
 
-    bounds = _pair(fraction, "fraction", 0.0, 1.0)
+    bounds = check_range(fraction, "fraction", 0.0, 1.0)
     shape = tf.convert_to_tensor(shape, tf.int32)
     f = _per_image(shape[0], bounds, seed)[..., 0]
     return tf.cast(tf.random.uniform(shape, seed=seed) >= f, tf.float32)

@@ -29,7 +29,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from .._validation import check_array, check_choice, check_images, check_number
+from .._validation import check_array, check_choice, check_images, check_number, check_range
 
 # --------------------------------------------------------------------------------------------
 # The U-Net body
@@ -485,20 +485,6 @@ class BlindSpotDenoiser(_UNetMixin, keras.Model):
 CORRUPTIONS = ("gaussian", "salt_and_pepper", "blur", "mixed")
 
 
-def _range(value, name, low, high):
-    """A number or a (low, high) pair -> (low, high), validated."""
-    if isinstance(value, (tuple, list)):
-        if len(value) != 2:
-            raise ValueError(f"{name} must be a number or a pair (low, high). Received: {value!r}")
-        a = check_number(value[0], f"{name}[0]", low=low, high=high)
-        b = check_number(value[1], f"{name}[1]", low=low, high=high)
-        if a > b:
-            raise ValueError(f"{name} must have low <= high. Received: {name}={value!r}")
-        return float(a), float(b)
-    v = float(check_number(value, name, low=low, high=high))
-    return v, v
-
-
 def corruption_pairs(kind="gaussian", *, sigma=(0.0, 55 / 255), amount=(0.0, 0.2),
                      blur_sigma=(0.5, 1.5)):
     """A ``map_fn`` for :func:`unsuplab.training.fit`: clean batch -> ``(corrupted, clean)``.
@@ -515,9 +501,9 @@ def corruption_pairs(kind="gaussian", *, sigma=(0.0, 55 / 255), amount=(0.0, 0.2
     from ..data import corruptions_tf as ctf
 
     check_choice(kind, "kind", CORRUPTIONS)
-    sigma = _range(sigma, "sigma", 0.0, 1.0)
-    amount = _range(amount, "amount", 0.0, 1.0)
-    blur_sigma = _range(blur_sigma, "blur_sigma", 0.0, 5.0)
+    sigma = check_range(sigma, "sigma", 0.0, 1.0)
+    amount = check_range(amount, "amount", 0.0, 1.0)
+    blur_sigma = check_range(blur_sigma, "blur_sigma", 0.0, 5.0)
 
     def gaussian(x):
         return ctf.gaussian_noise(x, sigma)
@@ -551,9 +537,9 @@ def hole_pairs(*, hole_size=(6, 14), n_holes=(1, 2), pixel_fraction=(0.0, 0.0)):
     """
     from ..data import corruptions_tf as ctf
 
-    hole_size = _range(hole_size, "hole_size", 1, 1024)
-    n_holes = _range(n_holes, "n_holes", 0, 64)
-    pixel_fraction = _range(pixel_fraction, "pixel_fraction", 0.0, 1.0)
+    hole_size = check_range(hole_size, "hole_size", 1, 1024)
+    n_holes = check_range(n_holes, "n_holes", 0, 64)
+    pixel_fraction = check_range(pixel_fraction, "pixel_fraction", 0.0, 1.0)
 
     def map_fn(images):
         import tensorflow as tf
