@@ -35,7 +35,7 @@ SETTINGS: dict[str, tuple] = {
     "kmeans.train_size": (5000, 60000),
     "kmeans.n_init": (2, 10),
     # chapter 01: autoencoders (prefix "ae.")
-    "ae.train_size": (4000, 60000),
+    "ae.train_size": (3000, 60000),
     "ae.test_size": (1000, 10000),
     "ae.latent_sizes": ((2, 32), (2, 8, 32, 64)),
     "ae.batch_size": (64, 256),  # quick: small batches, more steps for the few images
@@ -45,17 +45,18 @@ SETTINGS: dict[str, tuple] = {
     "ae.ssim_images": (300, 2000),  # test images scored with SSIM (~1.7 CPU-s per 1000)
     "ae.explorer_images": (200, 500),
     # chapter 02: correction autoencoders (prefix "correction.")
-    "correction.train_size": (4000, 60000),  # clean images; corruptions drawn on the fly
+    "correction.train_size": (1500, 60000),  # clean images; corruptions drawn on the fly
     "correction.test_size": (100, 1000),  # test images scored for the networks
-    "correction.classical_size": (8, 100),  # of those, scored with BM3D in the notebook
-    "correction.filters": ((16, 32), (24, 48)),  # U-Net channels per resolution
-    "correction.epochs": (1, 2),
-    "correction.batch_size": (64, 128),
+    "correction.classical_size": (4, 100),  # of those, scored with BM3D in the notebook
+    "correction.filters": ((16, 32), (16, 32)),  # denoising U-Net channels per resolution
+    "correction.inpaint_filters": ((16, 32, 64), (16, 32, 64)),  # 3 levels: sees past a hole
+    "correction.epochs": (1, 1),  # full: ~2.5 min (denoiser), ~3.5 min (inpainter) on 2 cores
+    "correction.batch_size": (32, 128),  # quick: more updates from few images
     "correction.learning_rate": (3e-3, 2e-3),
     "correction.photos": (("camera",), ("camera", "astronaut", "coffee", "chelsea")),
     "correction.photo_size": (96, 256),  # shorter side of the grey photographs, pixels
     "correction.selfsup_filters": ((16, 32), (24, 48, 64)),
-    "correction.selfsup_steps": (60, 1200),  # blind-spot training steps of 8 patches
+    "correction.selfsup_steps": (40, 1200),  # blind-spot training steps of 8 patches
     "correction.selfsup_patch": (32, 48),
     # chapter 03: variational autoencoders (prefix "vae.")
     "vae.train_size": (5000, 60000),  # training images (dynamically binarized)

@@ -70,3 +70,12 @@ def test_make_dataset_with_labels_and_map_fn():
 def test_make_dataset_bad_batch_size():
     with pytest.raises(ValueError, match="batch_size"):
         make_dataset(np.zeros((2, 2, 2), np.uint8), batch_size=0)
+
+
+def test_make_dataset_turns_the_autotuner_off_and_prefetches():
+    """The autotuner stalls iterator creation and teardown by seconds on a CPU (see
+    unsuplab.training.loop); the pipeline must not depend on it."""
+    x = np.zeros((10, 4, 4), np.uint8)
+    ds = make_dataset(x, batch_size=4, shuffle=False)
+    assert ds.options().autotune.enabled is False
+    assert [b.shape[0] for b in ds] == [4, 4, 2]

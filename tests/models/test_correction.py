@@ -7,7 +7,12 @@ from unsuplab import config
 from unsuplab.data import gaussian_noise
 from unsuplab.metrics import psnr
 from unsuplab.models import BlindSpotDenoiser, DenoisingUNet, InpaintingUNet
-from unsuplab.models.correction import corruption_pairs, hole_pairs, hole_psnr
+from unsuplab.models.correction import (
+    HOLE_MSE_FLOOR,
+    corruption_pairs,
+    hole_pairs,
+    hole_psnr,
+)
 from unsuplab.training import fit
 
 
@@ -152,6 +157,19 @@ def test_hole_psnr_by_hand():
     np.testing.assert_allclose(hole_psnr(clean, restored, mask), expected, rtol=1e-6)
 
 
+def test_hole_psnr_floors_an_exact_fill_at_8_bit_quantization_noise():
+    clean = np.zeros((2, 4, 4), np.float32)
+    mask = np.ones_like(clean)
+    mask[:, :2, :2] = 0
+    restored = clean.copy()
+    restored[1, 0, 0] = 0.2  # image 1: hole MSE 0.04 / 4 = 0.01 -> 20 dB; image 0 exact
+    ceiling = 10 * np.log10(255**2 * 12)  # 58.92 dB
+    assert np.isclose(10 * np.log10(1 / HOLE_MSE_FLOOR), ceiling)
+    value = hole_psnr(clean, restored, mask)
+    assert np.isfinite(value)
+    np.testing.assert_allclose(value, (ceiling + 20.0) / 2, rtol=1e-6)
+
+
 def test_hole_psnr_needs_a_hole(images):
     with pytest.raises(ValueError, match="no missing pixel"):
         hole_psnr(images, images, np.ones(images.shape))
@@ -193,9 +211,28 @@ def test_posterior_mean_formula(monkeypatch):
     y = np.full((4, 4), 0.8, np.float32)
     mu = np.full((4, 4), 0.4, np.float32)
     s2 = np.full((4, 4), 0.04, np.float32)  # prior variance = noise variance: the average
-    monkeypatch.setattr(model, "prior", lambda noisy, batch_size=16: (mu, s2))
+    monkeypatch.setattr(model, "prior", lambda noisy, augment=True, batch_size=16: (mu, s2))
     np.testing.assert_allclose(model.denoise(y), 0.6, rtol=1e-6)
     np.testing.assert_allclose(model.denoise(y, use_centre=False), 0.4)
+    np.testing.assert_allclose(model.posterior_mean(y, mu, s2), 0.6, rtol=1e-6)
+    with pytest.raises(ValueError, match="mu must have the shape"):
+        model.posterior_mean(y, mu[:2], s2)
+    with pytest.raises(ValueError, match="s2 must be >= 0"):
+        model.posterior_mean(y, mu, -s2)
+
+
+def test_augmented_prior_is_the_mean_over_quarter_turns():
+    config.set_seed(0)
+    model = BlindSpotDenoiser(sigma=0.1, grid=3, filters=(4, 8))
+    y = np.random.default_rng(1).random((10, 14)).astype(np.float32)  # not square
+    mu, s2 = model.prior(y, augment=True)
+    assert mu.shape == s2.shape == y.shape
+    turned = [model.prior(np.rot90(y, k).copy(), augment=False) for k in range(4)]
+    np.testing.assert_allclose(mu, np.mean([np.rot90(m, -k) for k, (m, _) in enumerate(turned)], 0),
+                               atol=1e-6)
+    np.testing.assert_allclose(s2, np.mean([np.rot90(v, -k) for k, (_, v) in enumerate(turned)], 0),
+                               rtol=1e-5)
+    assert not np.allclose(mu, turned[0][0], atol=1e-4)  # the turns do differ
 
 
 # --- training pairs ----------------------------------------------------------------------------
@@ -265,3 +302,5 @@ def test_bad_images_raise(images):
         denoiser.denoise(images, batch_size=0)
     with pytest.raises(TypeError, match="use_centre"):
         blind.denoise(images, use_centre=1)
+    with pytest.raises(TypeError, match="augment"):
+        blind.denoise(images, augment="yes")

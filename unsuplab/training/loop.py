@@ -2,12 +2,14 @@
 
 Why not ``model.fit(x, ...)`` directly? On a CPU, Keras builds a new tf.data iterator at every
 epoch (NumPy input is wrapped in a tf.data pipeline too). With tf.data's autotuning on (the
-default, and what ``prefetch(AUTOTUNE)`` asks for), creating that iterator sometimes stalls
-the first batch of the epoch by ~5 s of idle CPU (we measured it: 5.0 s, in about half the
-epochs, the CPU idle meanwhile; it disappears with ``autotune.enabled=False`` and with a
-single iterator). :func:`fit` therefore feeds ``model.fit`` a *repeated*, shuffled dataset
-with ``steps_per_epoch``: Keras then keeps one iterator across epochs, every epoch still sees
-each image once on average in a fresh order, and autotuning stays on for speed.
+default, and what ``prefetch(AUTOTUNE)`` asks for), creating an iterator sometimes stalls the
+first batch of the epoch by ~5 s of idle CPU, and destroying one at the end of ``fit`` stalls
+it by 3-7 s more (both measured, the CPU idle meanwhile; both disappear with
+``autotune.enabled=False``). :func:`fit` therefore feeds ``model.fit`` one *repeated*,
+shuffled dataset with ``steps_per_epoch`` (Keras keeps one iterator across epochs, and every
+epoch still sees each image once on average in a fresh order), built by
+:func:`unsuplab.data.make_dataset` with the autotuner off and a fixed prefetch: the pipeline
+(a cast and a corruption) is far cheaper than a training step, so nothing is lost.
 ``benchmarks/autoencoders.py`` reports the idle share per epoch (:class:`IdleMonitor`).
 
 Distribution: build and compile the model inside ``strategy.scope()``; Keras then distributes
