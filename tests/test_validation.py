@@ -5,6 +5,7 @@ from unsuplab._validation import (
     check_array,
     check_choice,
     check_images,
+    check_mask,
     check_number,
     check_seed,
     describe,
@@ -71,3 +72,21 @@ def test_check_range():
         check_range((0.1, 0.2, 0.3), "sigma", 0, 1)
     with pytest.raises(ValueError, match=r"sigma\[1\]"):
         check_range((0.1, 2.0), "sigma", 0, 1)
+
+
+def test_check_mask_accepts_a_binary_mask_of_the_spatial_shape():
+    m = check_mask(np.array([[1, 0], [0, 1]], np.uint8), (2, 2))
+    assert m.dtype == np.float32 and m.sum() == 2
+
+
+@pytest.mark.parametrize(
+    ("mask", "match"),
+    [
+        (np.ones((3, 2)), r"spatial shape \(2, 2\). Received: mask of shape \(3, 2\)"),
+        (np.full((2, 2), 0.5), "only 0 \\(missing\\) and 1 \\(kept\\)"),
+        ("zeros", "mask must be an array"),
+    ],
+)
+def test_check_mask_rejects_bad_masks(mask, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        check_mask(mask, (2, 2))

@@ -127,3 +127,18 @@ def check_seed(seed, name="seed"):
         return np.random.default_rng()
     check_number(seed, name, low=0, integer=True)
     return np.random.default_rng(int(seed))
+
+
+def check_mask(mask, spatial_shape, name="mask"):
+    """Return ``mask`` as float32 after checking its shape is ``spatial_shape`` and that it
+    holds only 0 (missing) and 1 (kept)."""
+    m = check_array(mask, name, dtype_kind="fuib")
+    if m.shape != tuple(spatial_shape):
+        raise ValueError(
+            f"{name} must have the images' spatial shape {tuple(spatial_shape)}. "
+            f"Received: {name} of shape {m.shape}"
+        )
+    if not np.isin(m, (0, 1)).all():
+        raise ValueError(f"{name} must hold only 0 (missing) and 1 (kept). Received: {name} "
+                         f"with values {np.unique(m)[:5]}...")
+    return m.astype(np.float32)

@@ -29,7 +29,14 @@ import keras
 import numpy as np
 from keras import ops
 
-from .._validation import check_array, check_choice, check_images, check_number, check_range
+from .._validation import (
+    check_array,
+    check_choice,
+    check_images,
+    check_mask,
+    check_number,
+    check_range,
+)
 
 # --------------------------------------------------------------------------------------------
 # The U-Net body
@@ -299,21 +306,6 @@ class InpaintingUNet(_UNetMixin, keras.Model):
         return {**super().get_config(), **config}
 
 
-def check_mask(mask, spatial_shape, name="mask"):
-    """Return ``mask`` as float32 after checking its shape is ``spatial_shape`` and that it
-    holds only 0 (missing) and 1 (kept)."""
-    m = check_array(mask, name, dtype_kind="fuib")
-    if m.shape != tuple(spatial_shape):
-        raise ValueError(
-            f"{name} must have the images' spatial shape {tuple(spatial_shape)}. "
-            f"Received: {name} of shape {m.shape}"
-        )
-    if not np.isin(m, (0, 1)).all():
-        raise ValueError(f"{name} must hold only 0 (missing) and 1 (kept). Received: {name} "
-                         f"with values {np.unique(m)[:5]}...")
-    return m.astype(np.float32)
-
-
 # --------------------------------------------------------------------------------------------
 # BlindSpotDenoiser
 # --------------------------------------------------------------------------------------------
@@ -489,6 +481,10 @@ class BlindSpotDenoiser(_UNetMixin, keras.Model):
                                  f"Received: {name} of shape {a.shape}")
         if (s2 < 0).any():
             raise ValueError("s2 must be >= 0 (a variance). Received: a negative value")
+        return self._combine(y, mu, s2)
+
+    def _combine(self, y, mu, s2):
+        """:meth:`posterior_mean` without the checks (its inputs come from :meth:`prior`)."""
         var_noise = np.float32(self.sigma**2)
         return np.clip((s2 * y + var_noise * mu) / (s2 + var_noise), 0.0, 1.0).astype(np.float32)
 
@@ -504,7 +500,7 @@ class BlindSpotDenoiser(_UNetMixin, keras.Model):
         mu, s2 = self.prior(y, augment=augment, batch_size=batch_size)
         if not use_centre:
             return np.clip(mu, 0.0, 1.0).astype(np.float32)
-        return self.posterior_mean(y, mu, s2)
+        return self._combine(y, mu, s2)
 
     def get_config(self):
         config = {
