@@ -429,7 +429,7 @@ class BlindSpotDenoiser(_UNetMixin, keras.Model):
         prior saw its own noisy value. With ``augment`` the prior is averaged over the four
         quarter turns of the image (test-time augmentation: the network was trained on turned
         and flipped patches, and the average of four estimates with partly independent errors
-        is better than any one of them; ~0.25 dB on the photographs, for 4x the time).
+        is better than any one of them; +0.2 dB on the benchmark's photographs, for 4x the time).
         """
         if not isinstance(augment, bool):
             raise TypeError(f"augment must be True or False. Received: augment={augment!r}")
@@ -693,9 +693,10 @@ def cached_inpainter(x_train, *, retrain=False, callbacks=None, verbose=0):
 
     The inpainter gets a third resolution level: the centre of a 10x10 hole is 5 pixels from
     the nearest known one, so it needs context from far away, and a two-level U-Net's
-    receptive field is only about 18 pixels wide; with three levels it is over 40. On the
-    benchmark (60k images, one epoch) that took the hole PSNR from +1.9 dB to +3.3 dB over
-    biharmonic interpolation, for ~60% more time per step on a CPU."""
+    receptive field is only about 18 pixels wide; with three levels it is over 40. In a trial
+    with the benchmark's protocol (60k images, one epoch; not a recorded benchmark) that took
+    the hole PSNR from +1.9 dB to +3.3 dB over biharmonic interpolation, for ~60% more time
+    per step on a CPU."""
     from .. import config
     from ..training import fit, load_or_train
 
