@@ -5,14 +5,26 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
+# A second environment with Keras on JAX and *no* TensorFlow: the backend that accelerator
+# machines often have. `make test` runs the unit tests and the notebooks there too.
+VENV_JAX ?= .venv-jax
+JAX_STAMP := $(VENV_JAX)/.installed
 export UNSUPLAB_FIGURES ?= $(CURDIR)/build/figures
 
-.PHONY: lab test lint unit nbtest notebooks data venv bench clean help
+.PHONY: lab test lint unit nbtest unit-jax nbtest-jax test-jax notebooks data venv venv-jax bench \
+	clean help
 
 help:
-	@echo "make lab        set up, then open JupyterLab on notebooks/ (the main job)"
-	@echo "make test       set up, then lint, unit tests, every notebook in quick mode (nbval)"
+	@echo "make lab        set up, then open JupyterLab on your copies in workspace/ (the main job;"
+	@echo "                MODE=full for the real results, PORT=8888)"
+	@echo "make test       set up, then lint, unit tests, every notebook in quick mode (nbval),"
+	@echo "                on TensorFlow and again on JAX (without TensorFlow)"
+	@echo "make test-jax   the JAX half alone"
+	@echo "make browser    every notebook in JupyterLab in headless Chromium (screenshots in"
+	@echo "                build/browser/); part of make test"
 	@echo "make notebooks  execute every notebook into build/ with HTML (FULL=1 for full mode)"
+	@echo "make slides     execute every notebook (quick mode; FULL=1 for full) into reveal.js"
+	@echo "                slides in build/slides/, one slide per section"
 	@echo "make bench      run every benchmark (full mode, long) and append to benchmarks/RESULTS.md"
 
 # --- set-up: a virtual environment with the package, its extras and the data ----------------
@@ -25,6 +37,16 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+$(JAX_STAMP): pyproject.toml
+	@test -x $(VENV_JAX)/bin/python || $(PYTHON) -m venv $(VENV_JAX)
+	$(VENV_JAX)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV_JAX)/bin/python -m pip install --quiet -e ".[jax,dev]"
+	@! $(VENV_JAX)/bin/python -c "import tensorflow" 2>/dev/null || \
+	  { echo "$(VENV_JAX) must not have TensorFlow"; exit 1; }
+	@touch $(JAX_STAMP)
+
+venv-jax: $(JAX_STAMP)
+
 # Fashion-MNIST: cache, UNSUPLAB_DATA, Debian's copy, or download; as root on Debian without any
 # of these, install Debian's dataset-fashion-mnist (offline-friendly: from the package mirror).
 data: $(STAMP)
@@ -36,8 +58,19 @@ data: $(STAMP)
 	  fi; \
 	  $(PY) -m unsuplab.data; }
 
+# Students work on copies in workspace/ (ignored by git), so the collection updates cleanly.
+# MODE=quick (the default: about a minute per notebook) or MODE=full (the real results); a
+# notebook can switch itself with config.set_mode("full").
+MODE ?= quick
+PORT ?= 8888
 lab: data
-	$(BIN)/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS)
+	@$(PY) -m tools.workspace
+	@token=$$($(PY) -c "import secrets; print(secrets.token_hex(16))"); \
+	echo; echo "  unsuplab in $(MODE) mode. Open this address in your browser:"; \
+	echo "    http://localhost:$(PORT)/lab?token=$$token"; echo; \
+	UNSUPLAB_QUICK=$(if $(filter full,$(MODE)),0,1) $(BIN)/jupyter lab --notebook-dir=workspace \
+	  --port=$(PORT) --ServerApp.port_retries=0 --IdentityProvider.token=$$token \
+	  $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS)
 
 # --- checks -----------------------------------------------------------------------------------
 lint: $(STAMP)
@@ -53,7 +86,35 @@ nbtest: data
 	UNSUPLAB_QUICK=1 UNSUPLAB_CACHE=$(CURDIR)/build/nbtest-cache MPLBACKEND=agg $(BIN)/pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env \
 	  --nbval-cell-timeout=600 notebooks/*.ipynb
 
-test: lint unit nbtest
+# The same tests and notebooks on Keras's JAX backend, in an environment without TensorFlow
+# (TF-only tests skip themselves; JAX-only ones, such as DataParallel on two devices, run).
+unit-jax: data $(JAX_STAMP)
+	KERAS_BACKEND=jax $(VENV_JAX)/bin/pytest -q -p no:cacheprovider tests
+
+nbtest-jax: data $(JAX_STAMP)
+	rm -rf build/nbtest-cache-jax
+	KERAS_BACKEND=jax UNSUPLAB_QUICK=1 UNSUPLAB_CACHE=$(CURDIR)/build/nbtest-cache-jax MPLBACKEND=agg \
+	  $(VENV_JAX)/bin/pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env \
+	  --nbval-cell-timeout=600 notebooks/*.ipynb
+
+test-jax: unit-jax nbtest-jax
+
+# A real browser: every notebook in JupyterLab in headless Chromium (Debian's chromium, driven by
+# Playwright; no browser download), Run All in quick mode, then widgets, sliders, maths and
+# figure titles checked as a student sees them (tests/browser). As root on Debian without
+# chromium, installs it from the package mirror (like `make data`). Screenshots: build/browser/.
+CHROMIUM ?= /usr/bin/chromium
+.PHONY: browser
+browser: data
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium ..."; \
+	    (apt-get install -y -q chromium >/dev/null 2>&1 || \
+	     (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null)); \
+	  fi; }
+	UNSUPLAB_CHROMIUM=$(CHROMIUM) $(BIN)/pytest -q -p no:cacheprovider -m browser tests/browser
+
+test: lint unit nbtest browser slides-check test-jax
 
 # --- execute notebooks into build/ with HTML --------------------------------------------------
 notebooks: data
@@ -63,6 +124,16 @@ notebooks: data
 	  UNSUPLAB_QUICK=$(if $(FULL),0,1) $(BIN)/jupyter nbconvert --to html --execute \
 	    --ExecutePreprocessor.timeout=3600 --output-dir build/notebooks "$$nb" || exit 1; \
 	done
+
+# --- slides from the same source (tools/slides.py): every `##` section a slide -----------------
+# `make slides` runs each notebook first, so the slides carry its figures; `make test` builds the
+# decks from the unexecuted notebooks (seconds), which checks they build without a second run.
+.PHONY: slides slides-check
+slides: data
+	UNSUPLAB_QUICK=$(if $(FULL),0,1) $(PY) -m tools.slides --execute --out build/slides
+
+slides-check: $(STAMP)
+	$(PY) -m tools.slides --out build/slides
 
 bench: data
 	@for b in benchmarks/[a-z]*.py; do case $$b in *common.py) ;; *) $(PY) $$b || exit 1;; esac; done

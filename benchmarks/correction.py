@@ -6,15 +6,19 @@ Usage:
     python benchmarks/correction.py --classical-only   # fill the classical cache (BM3D), no record
     python benchmarks/correction.py --notebook none    # skip the notebook timings
     python benchmarks/correction.py --notebook-only full  # time the notebook, add to last record
+    python benchmarks/correction.py --only networks    # denoiser + inpainter PSNR only,
+                                                       # recorded as correction_networks
 
-Protocol (the notebook uses the same seeds, so its numbers are a subset of these):
+Protocol: :mod:`unsuplab.chapters.ch02`, the notebook's own (``load_data``,
+``noisy_test_sets``, ``hole_test_set``, the ``cached_*`` recipes), so its numbers are a subset
+of these:
 
 - Fashion-MNIST test images: a class-stratified subset of ``correction.test_size`` (1000 in
   full mode), ``data.subset(..., seed=0)``.
-- Gaussian noise σ = 25/255 and 50/255, clipped to [0, 1] (``data.gaussian_noise``, seeds 25
+- Gaussian noise σ = 25/255 and 50/255, clipped to [0, 1] (``ch02.noisy_test_sets``, seeds 25
   and 50): what a saved image holds. The blind denoiser never sees σ; every classical method
   is given the true σ (an oracle advantage).
-- Inpainting: one 10x10 hole per image (``data.random_holes``, seed 10); PSNR on the hole
+- Inpainting: one 10x10 hole per image (``ch02.hole_test_set``, seed 10); PSNR on the hole
   pixels only (``hole_psnr``, whose error is floored at 8-bit quantization noise, so a hole
   on the black background that is filled exactly scores 58.9 dB, not an infinite PSNR).
 - Self-supervised: the grey photographs ``correction.photos`` of scikit-image, shorter side
@@ -46,37 +50,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import numpy as np  # noqa: E402
 from common import RESULTS_DIR, ROOT, notebook_figures, peak_rss_mb, record  # noqa: E402
 
-from unsuplab import config, data, metrics  # noqa: E402
+from unsuplab import config, metrics  # noqa: E402
+from unsuplab.chapters import ch02  # noqa: E402
+from unsuplab.metrics import hole_psnr  # noqa: E402
 from unsuplab.models import classical  # noqa: E402
-from unsuplab.models.correction import (  # noqa: E402
-    cached_blind_spot,
-    cached_denoiser,
-    cached_inpainter,
-    hole_psnr,
-)
 
 NOTEBOOK = ROOT / "notebooks" / "02_correction_autoencoders.ipynb"
 CACHE = ROOT / "build" / "bench" / "correction"
-SIGMAS = (25, 50)
-HOLE = 10
+HOLE = ch02.TEST_HOLE
 CHEAP = ("tv", "nl_means", "wavelet")
 N_JOBS = 2
-
-
-def load_test_set():
-    """``(x_train, x_test)``: uint8 training images and clean float test images (N, 28, 28)."""
-    (x_train, y_train), (x_test, y_test), _ = data.load_fashion_mnist()
-    x_train, _ = data.subset(x_train, y_train, config.setting("correction.train_size"), seed=0)
-    x, _ = data.subset(x_test, y_test, config.setting("correction.test_size"), seed=0)
-    return x_train, data.to_float(x, channel_axis=False)
-
-
-def photos():
-    """``(names, clean, noisy)`` grey photographs at σ = 25/255."""
-    names = config.setting("correction.photos")
-    clean = data.load_photos(names, gray=True, size=config.setting("correction.photo_size"))
-    noisy = [data.gaussian_noise(clean[n], 25 / 255, seed=100 + i) for i, n in enumerate(names)]
-    return list(names), [clean[n] for n in names], noisy
 
 
 def _cached(key, compute):
@@ -111,17 +94,17 @@ def _denoise_in_chunks(noisy, sigma, method, key, chunk=100):
     return np.concatenate(outs), float(sum(times)) / len(noisy)
 
 
-def classical_figures(x, names, clean_photos, noisy_photos):
+def classical_figures(d):
+    x = d.x_test
     figures = {}
-    for s in SIGMAS:
-        noisy = data.gaussian_noise(x, s / 255, seed=s)
+    for s, noisy in ch02.noisy_test_sets(x).items():
         for method in ("bm3d", *CHEAP):
             out, per_image = _denoise_in_chunks(noisy, s / 255, method, f"{method}_s{s}_n{len(x)}")
             figures[f"{method}_s{s}_psnr_db"] = metrics.psnr(out, x)
             figures[f"{method}_s{s}_ssim"] = metrics.ssim(out, x)
             figures[f"{method}_s{s}_s_per_image"] = per_image
     n = len(x)
-    masked, mask = data.random_holes(x, n_holes=1, hole_size=HOLE, seed=HOLE)
+    masked, mask = ch02.hole_test_set(x)
 
     def inpaint():
         r = classical.inpaint(masked, mask, n_jobs=N_JOBS)
@@ -131,9 +114,9 @@ def classical_figures(x, names, clean_photos, noisy_photos):
     figures["biharmonic_hole_psnr_db"] = hole_psnr(x, out, mask)
     figures["biharmonic_s_per_image"] = per_image
     values, times = [], []
-    for name, clean, noisy in zip(names, clean_photos, noisy_photos, strict=True):
+    for name, clean, noisy in zip(d.photo_names, d.clean_photos, d.noisy_photos, strict=True):
         def compute(noisy=noisy):
-            r = classical.denoise(noisy, 25 / 255, method="bm3d")
+            r = classical.denoise(noisy, ch02.PHOTO_SIGMA, method="bm3d")
             return r.images, r.seconds_per_image
 
         out, per_image = _cached(f"bm3d_photo_{name}_{clean.shape[0]}x{clean.shape[1]}", compute)
@@ -145,15 +128,16 @@ def classical_figures(x, names, clean_photos, noisy_photos):
     return figures
 
 
-def network_figures(x_train, x, names, clean_photos, noisy_photos):
+def network_figures(d, *, photos=True):
+    """The denoiser's and the inpainter's figures, and (with ``photos``) the blind spot's."""
+    x = d.x_test
     figures = {}
     start = time.perf_counter()
-    dae, trained = cached_denoiser(x_train)
+    dae, trained = ch02.cached_denoiser(d.x_train)
     if trained:
         figures["dae_train_s"] = time.perf_counter() - start
     figures["dae_params"] = dae.count_params()
-    for s in SIGMAS:
-        noisy = data.gaussian_noise(x, s / 255, seed=s)
+    for s, noisy in ch02.noisy_test_sets(x).items():
         start = time.perf_counter()
         out = dae.denoise(noisy)
         figures[f"dae_s{s}_s_per_image"] = (time.perf_counter() - start) / len(x)
@@ -162,10 +146,10 @@ def network_figures(x_train, x, names, clean_photos, noisy_photos):
         figures[f"dae_s{s}_ssim"] = metrics.ssim(out, x)
 
     start = time.perf_counter()
-    inpainter, trained = cached_inpainter(x_train)
+    inpainter, trained = ch02.cached_inpainter(d.x_train)
     if trained:
         figures["inpaint_train_s"] = time.perf_counter() - start
-    masked, mask = data.random_holes(x, n_holes=1, hole_size=HOLE, seed=HOLE)
+    masked, mask = ch02.hole_test_set(x)
     start = time.perf_counter()
     out = inpainter.inpaint(masked, mask)
     figures["inpaint_s_per_image"] = (time.perf_counter() - start) / len(x)
@@ -174,13 +158,15 @@ def network_figures(x_train, x, names, clean_photos, noisy_photos):
     # PSNR is the 58.9 dB ceiling of hole_psnr (8-bit quantization noise), for every method
     figures["n_background_holes"] = int((((1 - mask) * x).sum(axis=(1, 2)) == 0).sum())
     figures["inpaint_hole_psnr_db"] = hole_psnr(x, out, mask)
+    if not photos:
+        return figures
 
     start = time.perf_counter()
-    blind, trained = cached_blind_spot(noisy_photos, 25 / 255)
+    blind, trained = ch02.cached_blind_spot(d.noisy_photos, ch02.PHOTO_SIGMA)
     if trained:
         figures["selfsup_train_s"] = time.perf_counter() - start
     values, values_mu, noisy_values, times = [], [], [], []
-    for name, clean, noisy in zip(names, clean_photos, noisy_photos, strict=True):
+    for name, clean, noisy in zip(d.photo_names, d.clean_photos, d.noisy_photos, strict=True):
         start = time.perf_counter()
         mu, s2 = blind.prior(noisy)  # averaged over the 4 quarter turns (augment=True)
         out = blind.posterior_mean(noisy, mu, s2)
@@ -194,8 +180,6 @@ def network_figures(x_train, x, names, clean_photos, noisy_photos):
     figures["selfsup_mu_only_photo_s25_psnr_db"] = float(np.mean(values_mu))
     figures["selfsup_photo_s_per_image"] = float(np.mean(times))
     return figures
-
-
 
 
 def targets(f: dict) -> str:
@@ -220,8 +204,19 @@ def main(argv=None) -> int:
                         help="which notebook modes to time (default: both in full mode)")
     parser.add_argument("--notebook-only", choices=("quick", "full", "both"), default=None,
                         help="only time the notebook; record it with the last full figures")
+    parser.add_argument("--only", choices=("networks",), default=None,
+                        help="networks: train/load the denoiser and the inpainter and report "
+                             "their PSNRs only (no classical methods, no photographs)")
     args = parser.parse_args(argv)
     mode = "quick" if args.quick else "full"
+    if args.only == "networks":
+        with config.use_mode(mode):
+            d = ch02.load_data(photos=False)
+            figures = {"n_test": len(d.x_test), **network_figures(d, photos=False)}
+        figures["peak_rss_mb"] = peak_rss_mb()
+        record("correction_networks" + ("_quick" if args.quick else ""), figures,
+               notes="denoiser and inpainter only (--only networks); noise clipped to [0, 1]")
+        return 0
     if args.notebook_only:
         last = RESULTS_DIR / "correction.json"
         figures = json.loads(last.read_text()) if last.is_file() else {}
@@ -230,15 +225,15 @@ def main(argv=None) -> int:
                + (targets(figures) if "dae_s25_psnr_db" in figures else "no model figures yet"))
         return 0
     with config.use_mode(mode):
-        x_train, x = load_test_set()
-        names, clean_photos, noisy_photos = photos()
+        d = ch02.load_data()
         start = time.perf_counter()
-        figures = {"n_test": len(x), "n_photos": len(names), "baseline_name": "bm3d"}
-        figures.update(classical_figures(x, names, clean_photos, noisy_photos))
+        figures = {"n_test": len(d.x_test), "n_photos": len(d.photo_names),
+                   "baseline_name": "bm3d"}
+        figures.update(classical_figures(d))
         print(f"classical baselines: {time.perf_counter() - start:.0f} s", flush=True)
         if args.classical_only:
             return 0
-        figures.update(network_figures(x_train, x, names, clean_photos, noisy_photos))
+        figures.update(network_figures(d))
     figures["peak_rss_mb"] = peak_rss_mb()
     which = args.notebook or ("both" if mode == "full" else "none")
     if which != "none":

@@ -20,17 +20,30 @@ from common import ROOT, record, run_notebook  # noqa: E402
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="full mode instead of quick")
+    parser.add_argument("--only", nargs="*", default=None, help="notebook numbers, e.g. 01 02")
+    parser.add_argument(
+        "--cache",
+        default=None,
+        help="an empty folder used as the model cache and kept afterwards (the benchmarks "
+        "then load the notebooks' models: UNSUPLAB_CACHE=<folder> python benchmarks/...)",
+    )
     args = parser.parse_args(argv)
+    if args.cache is not None:
+        cache = Path(args.cache)
+        if cache.exists() and any(cache.iterdir()):
+            raise SystemExit(f"--cache {cache} is not empty: the notebooks must start cold")
     mode = "full" if args.full else "quick"
     figures = {}
     for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
-        run = run_notebook(path, quick=not args.full, cold_cache=True)
+        if args.only is not None and path.name[:2] not in args.only:
+            continue
+        run = run_notebook(path, quick=not args.full, cold_cache=True, cache_dir=args.cache)
         figures[f"{path.stem}_{mode}_s"] = run["seconds"]
         figures[f"{path.stem}_{mode}_peak_rss_mb"] = run["peak_rss_mb"]
         print(f"{path.name}: {run['seconds']:.1f} s", flush=True)
     record(f"notebooks_{mode}", figures,
            notes="each notebook in a fresh kernel via nbconvert, empty model cache; peak RSS is "
-                 "the largest child process so far (monotone over the run)")
+                 "the notebook's own kernel (VmHWM of each process nbconvert starts)")
 
 
 if __name__ == "__main__":

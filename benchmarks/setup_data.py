@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import ROOT, peak_rss_mb, record, run_notebook  # noqa: E402
 
-from unsuplab import data, metrics  # noqa: E402
-from unsuplab.models.kmeans import flatten, kmeans_pixels  # noqa: E402
+from unsuplab import config  # noqa: E402
+from unsuplab.chapters import ch00  # noqa: E402
 
 
 def main(argv=None) -> None:
@@ -33,15 +33,12 @@ def main(argv=None) -> None:
     loads = []
     for _ in range(3):
         start = time.perf_counter()
-        (x_train, y_train), (x_test, y_test), _ = data.load_fashion_mnist()
+        d = ch00.load_data()
         loads.append(time.perf_counter() - start)
-    n, n_init = (5000, 2) if args.quick else (len(x_train), 10)
-    x_fit, y_fit = data.subset(x_train, y_train, n, seed=0)
-    start = time.perf_counter()
-    km = kmeans_pixels(x_fit, n_clusters=10, n_init=n_init, seed=0)
-    fit_s = time.perf_counter() - start
-    train = metrics.clustering_scores(y_fit, km.labels_)
-    test = metrics.clustering_scores(y_test, km.predict(flatten(x_test)))
+    with config.use_mode("quick" if args.quick else "full"):
+        base = ch00.kmeans_baseline(d, seed=0)
+    n, n_init = len(base.x_fit), base.model.n_init
+    train, test, fit_s = base.fit_scores, base.test_scores, base.fit_seconds
     figures = {
         "load_s": min(loads),
         "kmeans_n_images": n,

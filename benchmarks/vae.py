@@ -8,15 +8,18 @@ Usage:
     python benchmarks/vae.py --notebook-only full   # time the notebook, add to the last record
     python benchmarks/vae.py --dataset mnist        # MNIST only (online: skipped, with a
                                                     # message, when it cannot be downloaded)
+    python benchmarks/vae.py --only L16             # the headline alone: Fashion-MNIST L=16
 
-Protocol (stated with the numbers in RESULTS.md):
+Protocol (stated with the numbers in RESULTS.md; data and recipe from
+:mod:`unsuplab.chapters.ch03`, the notebook's):
 
 - model: :class:`unsuplab.models.VAE` with ``architecture="mlp"``: two deterministic layers of
   200 tanh units each way and one stochastic layer of L units, Bernoulli decoder — the
   1-stochastic-layer model of Burda et al. (2016) — trained with Adam (1e-3, batch 128) on the
-  60 000 training images, each batch binarized afresh (dynamic binarization, seeded);
+  60 000 training images (``ch03.load_data()``), each batch binarized afresh inside the model
+  (``VAE(binarize=True)``: dynamic binarization from the model's seeded generator);
 - evaluation binarization: the test set binarized **once** with ``binarize(x_test, seed=0)``
-  (pixel p is 1 with probability equal to its grey level);
+  (``ch03.load_data().x_test_bin``; pixel p is 1 with probability equal to its grey level);
 - −ELBO: closed-form KL, 10 draws of z per image, on the full test set (10 000 images) and on
   the IWAE subset; IWAE: k = 1000 importance samples per image on a seeded subset of the test
   set (``--iwae-images``, default 1000: ``np.random.default_rng(0).choice(10000, n)``), since
@@ -41,8 +44,8 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 from common import RESULTS_DIR, ROOT, notebook_figures, peak_rss_mb, record  # noqa: E402
 
-from unsuplab import data, metrics  # noqa: E402
-from unsuplab.models.vae import binarize, train_vae  # noqa: E402
+from unsuplab import config, data, metrics  # noqa: E402
+from unsuplab.chapters import ch03  # noqa: E402
 
 NOTEBOOK = ROOT / "notebooks" / "03_variational_autoencoders.ipynb"
 BURDA_MNIST = {"vae_nll_nats": 86.76, "iwae_nll_nats": 84.78}
@@ -61,20 +64,11 @@ class EpochTimer(keras.callbacks.Callback):
         self.seconds.append(time.perf_counter() - self._start)
 
 
-def _load(name):
-    if name == "fashion_mnist":
-        (x_train, _), (x_test, _), _ = data.load_fashion_mnist()
-    else:
-        (x_train, _), (x_test, _), _ = data.load_mnist()
-    return x_train, x_test
-
-
 def _run_dataset(name, args, prefix):
     """Train one VAE per latent size on ``name``; return its figures."""
-    x_train, x_test = _load(name)
-    if args.quick:
-        x_train, x_test = x_train[:3000], x_test[:500]
-    x_test_bin = binarize(x_test, seed=0)  # the stated evaluation binarization
+    with config.use_mode("quick" if args.quick else "full"):
+        chapter = ch03.load_data(dataset=name)
+    x_train, x_test_bin = chapter.x_train, chapter.x_test_bin  # the stated binarization
     n_iw = min(args.iwae_images, len(x_test_bin))
     subset = np.sort(np.random.default_rng(0).choice(len(x_test_bin), size=n_iw, replace=False))
     x_iw = x_test_bin[subset]
@@ -82,7 +76,7 @@ def _run_dataset(name, args, prefix):
     for latent_dim in args.latents:
         timer = EpochTimer()
         start = time.perf_counter()
-        model = train_vae(
+        model = ch03.train_vae(
             x_train,
             latent_dim=latent_dim,
             architecture="mlp",
@@ -141,10 +135,19 @@ def main(argv=None) -> int:
     parser.add_argument("--notebook", choices=("none", "quick", "full", "both"), default="both")
     parser.add_argument("--notebook-only", choices=("quick", "full", "both"), default=None)
     parser.add_argument("--quick", action="store_true", help="a smoke run (vae_quick)")
+    parser.add_argument(
+        "--only",
+        choices=("L16",),
+        help="L16: only the Fashion-MNIST MLP VAE with L = 16 (the headline), no notebook, "
+        "recorded as vae_L16",
+    )
     args = parser.parse_args(argv)
     name = "vae_quick" if args.quick else "vae"
     if args.quick:
         args.epochs, args.k, args.iwae_images = 1, 50, 100
+    if args.only == "L16":
+        args.latents, args.dataset, args.notebook = [16], "fashion_mnist", "none"
+        name = name.replace("vae", "vae_L16")
 
     if args.notebook_only:
         previous = RESULTS_DIR / f"{name}.json"

@@ -1,6 +1,8 @@
 """Chapter 02 reference solutions (and a planted wrong answer for each)."""
 
+import keras
 import numpy as np
+from keras import ops
 
 
 def hole_psnr(clean, restored, mask):
@@ -21,7 +23,13 @@ def posterior_mean(y, mu, s2, sigma):
     return (s2 * y + sigma**2 * mu) / (s2 + sigma**2)
 
 
-SOLUTIONS = {"02.1": hole_psnr, "02.2": hide, "02.3": posterior_mean}
+def add_noise(x, sigma_max, seed):
+    sigma = keras.random.uniform((ops.shape(x)[0], 1, 1, 1), 0.0, sigma_max, seed=seed)
+    noisy = x + sigma * keras.random.normal(ops.shape(x), seed=seed)
+    return ops.clip(noisy, 0.0, 1.0)
+
+
+SOLUTIONS = {"02.1": hole_psnr, "02.2": hide, "02.3": posterior_mean, "02.5": add_noise}
 
 
 def _hide_with_centre(y, grid, offset):
@@ -38,4 +46,7 @@ WRONG = {
     "02.1": lambda c, r, m: float(np.mean(10 * np.log10(1 / ((c - r) ** 2).mean(axis=(1, 2))))),
     "02.2": _hide_with_centre,  # the 3x3 mean still sees the hidden pixel
     "02.3": lambda y, mu, s2, sigma: (sigma**2 * y + s2 * mu) / (s2 + sigma**2),  # swapped
+    # one noise level for every image: not a blind denoiser
+    "02.5": lambda x, sigma_max, seed: ops.clip(
+        x + sigma_max * keras.random.normal(ops.shape(x), seed=seed), 0.0, 1.0),
 }

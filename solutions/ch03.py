@@ -1,6 +1,7 @@
 """Chapter 03 reference solutions (and a planted wrong answer for each)."""
 
 import numpy as np
+from keras import ops
 
 
 def gaussian_kl(mean, log_var):
@@ -16,10 +17,23 @@ def iwae_bound(log_w):
     return top + np.log(np.mean(np.exp(log_w - top), axis=0))
 
 
-SOLUTIONS = {"03.1": gaussian_kl, "03.2": reparameterize, "03.3": iwae_bound}
+def negative_elbo(x, logits, mean, log_var):
+    reconstruction = ops.sum(ops.softplus(logits) - x * logits, axis=(1, 2, 3))  # -log p(x|z)
+    kl = 0.5 * ops.sum(ops.exp(log_var) + ops.square(mean) - 1.0 - log_var, axis=-1)
+    return ops.mean(reconstruction + kl)
+
+
+SOLUTIONS = {
+    "03.1": gaussian_kl,
+    "03.2": reparameterize,
+    "03.3": iwae_bound,
+    "03.5": negative_elbo,
+}
 
 WRONG = {
     "03.1": lambda mean, log_var: np.sum(np.exp(log_var) + mean**2 - 1 - log_var, -1),  # no 1/2
     "03.2": lambda mean, log_var, eps: mean + np.exp(log_var) * eps,  # variance, not std
     "03.3": lambda log_w: np.log(np.mean(np.exp(log_w), axis=0)),  # underflows at -1000
+    "03.5": lambda x, logits, mean, log_var: ops.mean(  # the KL term forgotten
+        ops.sum(ops.softplus(logits) - x * logits, axis=(1, 2, 3))),
 }

@@ -1,4 +1,12 @@
-"""Test set-up: headless matplotlib, quiet TensorFlow, two logical CPUs for strategy tests."""
+"""Test set-up: headless matplotlib, quiet TensorFlow, two devices for data-parallel tests.
+
+The suite runs on the TensorFlow backend (the default) and, in CI, once more with
+``KERAS_BACKEND=jax`` in an environment without TensorFlow. Nothing here imports TensorFlow
+unless it is the backend. Either way the machine's CPU is split into two devices before the
+backend starts, so that data-parallel training is tested on two devices:
+TensorFlow's logical CPUs (``MirroredStrategy``) or JAX's host platform devices
+(``keras.distribution.DataParallel``).
+"""
 
 import os
 
@@ -7,12 +15,22 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault(
     "UNSUPLAB_FIGURES", os.path.join(os.path.dirname(__file__), "..", "build", "test-figures")
 )
+if os.environ.get("KERAS_BACKEND", "tensorflow") == "jax":
+    flags = os.environ.get("XLA_FLAGS", "")
+    if "xla_force_host_platform_device_count" not in flags:
+        os.environ["XLA_FLAGS"] = f"{flags} --xla_force_host_platform_device_count=2".strip()
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+BACKEND = os.environ.get("KERAS_BACKEND", "tensorflow")
+
 
 def pytest_configure(config):
+    config.addinivalue_line("markers", "tensorflow_only: needs the TensorFlow backend")
+    config.addinivalue_line("markers", "jax_only: needs the JAX backend")
+    if BACKEND != "tensorflow":
+        return
     # Split the CPU into two logical devices before TensorFlow initialises, so that
     # MirroredStrategy can be tested on a machine without GPUs.
     import tensorflow as tf
@@ -26,12 +44,26 @@ def pytest_configure(config):
         pass
 
 
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tensorflow_only" in item.keywords and BACKEND != "tensorflow":
+            item.add_marker(pytest.mark.skip(reason="TensorFlow backend only"))
+        if "jax_only" in item.keywords and BACKEND != "jax":
+            item.add_marker(pytest.mark.skip(reason="JAX backend only"))
+
+
 @pytest.fixture(autouse=True)
 def _close_figures():
     yield
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path, monkeypatch):
+    """Every test gets an empty model cache of its own."""
+    monkeypatch.setenv("UNSUPLAB_CACHE", str(tmp_path / "model-cache"))
 
 
 @pytest.fixture(scope="session")

@@ -49,7 +49,7 @@ def test_check_array_and_images():
         check_array(np.array([object()]), "x")
     with pytest.raises(TypeError, match="array"):
         check_array(None, "x")
-    with pytest.raises(ValueError, match=r"\[0.0, 1.0\]"):
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
         check_images(np.array([[0.5, 1.2]]))
 
 
@@ -90,3 +90,59 @@ def test_check_mask_accepts_a_binary_mask_of_the_spatial_shape():
 def test_check_mask_rejects_bad_masks(mask, match):
     with pytest.raises((ValueError, TypeError), match=match):
         check_mask(mask, (2, 2))
+
+
+def test_check_images_hints_at_grey_levels_and_checks_uint8():
+    with pytest.raises(ValueError, match=r"images / 255"):
+        check_images(np.full((2, 4, 4), 200.0))
+    with pytest.raises(ValueError, match=r"\[0, 1\]") as info:
+        check_images(np.full((2, 4, 4), 1.5))  # unclipped noise, not grey levels
+    assert "255" not in str(info.value).split("Received")[0]
+    with pytest.raises(ValueError, match=r"\[0, 255\]"):
+        check_images(np.full((2, 2), 300, np.int32), dtype_kind="uif")
+
+
+@pytest.mark.parametrize(
+    ("shape", "batch_shape"),
+    [((5, 6), (1, 5, 6, 1)), ((3, 5, 6), (3, 5, 6, 1)), ((3, 5, 6, 2), (3, 5, 6, 2))],
+)
+def test_as_image_batch_round_trips_every_layout(shape, batch_shape):
+    from unsuplab._validation import as_image_batch
+
+    x = np.random.default_rng(0).random(shape)
+    batch, back = as_image_batch(x)
+    assert batch.shape == batch_shape and batch.dtype == np.float32
+    np.testing.assert_allclose(back(batch), x, rtol=1e-6)
+
+
+def test_as_image_batch_scales_uint8_and_checks_channels():
+    from unsuplab._validation import as_image_batch
+
+    batch, _ = as_image_batch(np.full((2, 3, 3), 255, np.uint8))
+    assert batch.max() == 1.0
+    with pytest.raises(ValueError, match="1 channel"):
+        as_image_batch(np.zeros((2, 3, 3, 3)), channels=1)
+    with pytest.raises(TypeError, match="float"):
+        as_image_batch(np.zeros((2, 3, 3), np.uint8), allow_uint8=False)
+
+
+def test_check_sigma_catches_grey_level_noise_levels():
+    from unsuplab._validation import check_sigma
+
+    assert check_sigma(25 / 255) == pytest.approx(0.098, abs=1e-3)
+    with pytest.raises(ValueError, match=r"did you mean sigma=25/255"):
+        check_sigma(25)
+    with pytest.raises(ValueError, match=">= 0"):
+        check_sigma(-0.1)
+
+
+def test_check_labels_needs_a_name_per_class():
+    from unsuplab._validation import check_labels
+
+    assert check_labels([0, 2, 1], 3, class_names=["a", "b", "c"]).tolist() == [0, 2, 1]
+    with pytest.raises(ValueError, match="class_names must name every class up to 2"):
+        check_labels([0, 2], 2, class_names=["a", "b"])
+    with pytest.raises(ValueError, match="one entry per sample"):
+        check_labels([0, 1], 3)
+    with pytest.raises(ValueError, match=">= 0"):
+        check_labels([0, -1], 2)

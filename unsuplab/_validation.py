@@ -112,11 +112,138 @@ def check_array(
     return arr
 
 
+#: How far outside [0, 1] a float image may stray by round-off alone.
+_ROUND_OFF = 1e-5
+
+
 def check_images(x, name="images", *, ndim=(2, 3, 4), unit_range=True, dtype_kind="f"):
-    """Check a float image array with values in [0, 1] (the package-wide convention)."""
-    return check_array(
-        x, name, ndim=ndim, dtype_kind=dtype_kind, value_range=(0.0, 1.0) if unit_range else None
-    )
+    """Check a float image array with values in [0, 1] (the package-wide convention).
+
+    Float images on the 0..255 scale (the commonest slip) are refused with a hint to divide
+    by 255; integer images, where ``dtype_kind`` allows them, must lie in [0, 255].
+    """
+    arr = check_array(x, name, ndim=ndim, dtype_kind=dtype_kind)
+    if arr.dtype.kind in "ui":
+        if arr.size and (arr.min() < 0 or arr.max() > 255):
+            raise ValueError(
+                f"integer {name} must lie in [0, 255]; its values span [{arr.min()}, {arr.max()}]."
+                f" Received: {name}={describe(arr)}"
+            )
+        return arr
+    if unit_range and arr.size:
+        lo, hi = float(arr.min()), float(arr.max())
+        # float round-off (a k-means centroid at -1e-6, a sum of weights at 1 + 1e-7) passes
+        if lo < -_ROUND_OFF or hi > 1.0 + _ROUND_OFF:
+            hint = (
+                f" These look like 0..255 grey levels: pass {name} / 255 (or the uint8 array)."
+                if lo >= 0.0 and 2.0 < hi <= 255.0
+                else ""
+            )
+            raise ValueError(
+                f"{name} must lie in [0, 1] (float images); its values span [{lo:.4g}, "
+                f"{hi:.4g}].{hint} Received: {name}={describe(arr)}"
+            )
+    return arr
+
+
+def as_image_batch(images, name="images", *, channels=None, allow_uint8=True, ndim=(2, 3, 4)):
+    """The one image-batch conversion: checked images -> float32 (N, H, W, C) and a function
+    that puts a result of the same spatial layout back into the caller's layout.
+
+    Layouts: (H, W) is one grey image, (N, H, W) a batch of grey images, (N, H, W, C) a batch
+    with channels. uint8 images (if ``allow_uint8``) are scaled by 1/255; float images must
+    lie in [0, 1] (see :func:`check_images`).
+
+    Args:
+        channels: the number of channels required, or ``None`` for any.
+
+    Returns:
+        ``(x, back)``: ``x`` float32 of shape (N, H, W, C); ``back(y)`` turns an array of shape
+        (N, H, W, C') back into (H, W), (N, H, W) or (N, H, W, C') like ``images``.
+    """
+    x = check_images(images, name, ndim=ndim, dtype_kind="uif" if allow_uint8 else "f")
+    if x.ndim == 2:
+        x4, back = x[None, ..., None], lambda y: y[0, ..., 0] if y.shape[-1] == 1 else y[0]
+    elif x.ndim == 3:
+        x4, back = x[..., None], lambda y: y[..., 0] if y.shape[-1] == 1 else y
+    else:
+        x4, back = x, lambda y: y
+    if channels is not None and x4.shape[-1] != channels:
+        raise ValueError(
+            f"{name} must have {channels} channel(s). Received: {name}={describe(x)}"
+        )
+    if x4.dtype.kind in "ui":
+        x4 = x4.astype(np.float32) / np.float32(255.0)
+    return np.ascontiguousarray(x4, dtype=np.float32), back
+
+
+def check_image_shape(image_shape, name="image_shape"):
+    """``(height, width, channels)`` of positive integers -> a tuple of ints."""
+    try:
+        shape = tuple(image_shape)
+    except TypeError:
+        shape = None
+    if (
+        shape is None
+        or len(shape) != 3
+        or not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) for s in shape)
+        or min(shape) < 1
+    ):
+        raise ValueError(
+            f"{name} must be (height, width, channels) with positive integers. "
+            f"Received: {name}={image_shape!r}"
+        )
+    return tuple(int(s) for s in shape)
+
+
+def check_units(values, name, *, allow_empty=True):
+    """A tuple of positive integers (layer widths, filters); an int gives a 1-tuple."""
+    if isinstance(values, (int, np.integer)) and not isinstance(values, bool):
+        values = (values,)
+    if not isinstance(values, (tuple, list)) or any(
+        isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1 for v in values
+    ):
+        raise ValueError(
+            f"{name} must be a tuple of positive integers. Received: {name}={values!r}"
+        )
+    if not allow_empty and not values:
+        raise ValueError(f"{name} must not be empty. Received: {name}={values!r}")
+    return tuple(int(v) for v in values)
+
+
+def check_sigma(sigma, name="sigma", *, high=1.0):
+    """A noise standard deviation on the [0, 1] image scale (>= 0).
+
+    A value above ``high`` is almost always a grey-level std (25 instead of 25/255), and is
+    refused with that hint.
+    """
+    value = check_number(sigma, name, low=0)
+    if value > high:
+        raise ValueError(
+            f"{name} is a standard deviation on the [0, 1] image scale and must be <= {high}; "
+            f"did you mean {name}={value:g}/255 = {value / 255:.4g}? Received: {name}={sigma!r}"
+        )
+    return value
+
+
+def check_labels(labels, n, name="labels", *, class_names=None):
+    """Integer labels >= 0, one per sample (``n`` of them), and, if given, a name per class."""
+    y = check_array(labels, name, ndim=1, dtype_kind="uib")
+    if len(y) != n:
+        raise ValueError(f"{name} must have one entry per sample ({n}). Received: {name}="
+                         f"{describe(y)}")
+    if y.dtype.kind == "i" and y.min() < 0:
+        raise ValueError(f"{name} must be >= 0. Received: {name} with minimum {y.min()}")
+    if class_names is not None:
+        if isinstance(class_names, str) or not hasattr(class_names, "__len__"):
+            raise TypeError(f"class_names must be a sequence of names. Received: "
+                            f"class_names={class_names!r}")
+        if len(class_names) <= int(y.max()):
+            raise ValueError(
+                f"class_names must name every class up to {int(y.max())} (the largest label). "
+                f"Received: {len(class_names)} class_names"
+            )
+    return y
 
 
 def check_seed(seed, name="seed"):

@@ -8,7 +8,8 @@ The mode is one switch, the environment variable ``UNSUPLAB_QUICK``:
 
 Notebooks never hard-code a budget: they ask :func:`setting` for it, and the value comes from
 the table :data:`SETTINGS` below (or from the ``quick=``/``full=`` pair passed to
-:func:`pick`). :func:`use_mode` switches the mode inside a program (tests, benchmarks).
+:func:`pick`). :func:`set_mode` switches the mode for the session (a notebook cell),
+:func:`use_mode` inside a ``with`` block (tests, benchmarks).
 """
 
 from __future__ import annotations
@@ -65,12 +66,23 @@ SETTINGS: dict[str, tuple] = {
     "vae.betas": ((0.5, 1.0, 4.0), (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)),
     "vae.iwae_size": (100, 500),  # test images for the importance-weighted estimate
     "vae.iwae_ks": ((1, 10, 100), (1, 10, 100, 1000)),
+    "vae.explorer_images": (500, 1000),  # test images on the latent explorers' code maps
     # chapter 05: self-organizing maps (prefix "som.")
     "som.train_size": (6000, 60000),  # Fashion-MNIST images the map is trained on
     "som.grid": (12, 20),  # map side: 12 x 12 (quick) or 20 x 20 units
     "som.epochs": (3, 10),
     "som.photo_pixels": (5000, 50000),  # pixels sampled for colour quantization
     "som.widget_size": (1000, 3000),  # images the live explorer retrains on
+    # chapter 07: unsupervised segmentation (prefix "seg.")
+    "seg.n_mosaics": (4, 24),  # scored texture mosaics (seed 0); 12 (shape, kind) pairs x 2
+    "seg.size": (128, 128),  # mosaic side, pixels
+    "seg.steps": (40, 150),  # per-image training steps of the deep method (~15 ms each)
+    "seg.filters": ((32, 32), (32, 32)),  # its 3x3 blocks
+    "seg.n_clusters": (32, 32),  # its response channels (most clusters before merging)
+    "seg.learning_rate": (0.1, 0.1),  # SGD, momentum 0.9 (Kim et al. 2020)
+    "seg.seeds": ((0,), (0, 1, 2)),  # seeds of the deep method in the benchmark
+    "seg.photos": (("coffee", "chelsea"), ("coffee", "chelsea", "astronaut", "china")),
+    "seg.photo_size": (96, 128),  # shorter side of the photographs, pixels
 }
 
 _override: bool | None = None
@@ -120,28 +132,36 @@ def use_mode(name: str):
         _override = previous
 
 
+def set_mode(name: str) -> str:
+    """Switch the whole session to ``"quick"`` or ``"full"`` mode (e.g. in a notebook's first
+    cell: ``config.set_mode("full")``); ``None`` goes back to the ``UNSUPLAB_QUICK`` variable.
+
+    Returns the mode now in force.
+    """
+    global _override
+    if name is not None and name not in ("quick", "full"):
+        raise ValueError(f"mode must be 'quick', 'full' or None. Received: name={name!r}")
+    _override = None if name is None else name == "quick"
+    return mode()
+
+
 def pick(*, quick, full):
     """Return ``quick`` in quick mode and ``full`` otherwise."""
     return quick if is_quick() else full
-
-
-def register(name: str, quick, full) -> None:
-    """Add (or replace) the quick/full pair of a setting; chapters call this at import."""
-    if not isinstance(name, str) or not name:
-        raise ValueError(f"name must be a non-empty string. Received: name={name!r}")
-    SETTINGS[name] = (quick, full)
 
 
 def setting(name: str):
     """Return the value of the setting ``name`` for the current mode.
 
     Raises:
-        KeyError: for an unknown name; the message lists the names that exist.
+        ValueError: for an unknown name; the message lists the names that exist.
     """
     try:
         quick, full = SETTINGS[name]
-    except KeyError:
-        raise KeyError(f"Unknown setting {name!r}. Known settings: {sorted(SETTINGS)}") from None
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"Unknown setting; known settings: {sorted(SETTINGS)}. Received: name={name!r}"
+        ) from None
     return quick if is_quick() else full
 
 

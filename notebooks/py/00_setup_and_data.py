@@ -14,6 +14,22 @@
 # **Quick or full?** Every notebook reads one switch, the environment variable
 # `UNSUPLAB_QUICK`: `UNSUPLAB_QUICK=1` runs small subsets and few epochs (a first look, CI);
 # unset it for the real results. The values for both modes live in `unsuplab.config.SETTINGS`.
+#
+# **Class plan.** Lecture (60 min): the environment and the quick/full switch (5); the data,
+# its balance and pixel statistics (15); k-means and Lloyd's algorithm, with the schematic
+# (15); scoring a clustering without names — ACC with the Hungarian matching, NMI, ARI (15);
+# what the centroids show, and why we learn features in later chapters (10). Lab (60 min): run
+# the notebook and browse the data (10), exercises 00.1–00.3 (30), conceptual questions
+# 00.C1–00.C3 (20).
+#
+# **Prerequisites.** Python and NumPy arrays, indexing and broadcasting (J. VanderPlas,
+# *Python Data Science Handbook*, ch. 2); running a Jupyter notebook; the mean, variance and
+# entropy of a discrete distribution (any probability course; T. Cover & J. Thomas, *Elements
+# of Information Theory*, ch. 2, for mutual information); k-means at the level of
+# A. Géron, *Hands-On Machine Learning*, 3rd ed., ch. 9.
+#
+# **Notation.** One notation serves the whole collection; its table is at the end of this
+# chapter (section *Notation used in the collection*, also in `NOTATION.md`).
 
 # %%
 # Colab / a bare kernel: install unsuplab if it is missing (does nothing locally)
@@ -32,7 +48,7 @@ if importlib.util.find_spec("unsuplab") is None:
 import numpy as np
 
 from unsuplab import config, data, metrics, viz
-from unsuplab.models import kmeans_pixels
+from unsuplab.chapters import ch00
 
 config.set_seed(0)
 viz.set_style()
@@ -61,7 +77,9 @@ for key, value in config.environment_report().items():
 # %%
 # NBVAL_IGNORE_OUTPUT
 print("files verified in:", data.fashion_mnist_path())
-(x_train, y_train), (x_test, y_test), class_names = data.load_fashion_mnist()
+d = ch00.load_data()  # data.load_fashion_mnist(), as uint8 arrays
+x_train, y_train, x_test, y_test, class_names = (d.x_train, d.y_train, d.x_test, d.y_test,
+                                                  d.class_names)
 print("x_train", x_train.shape, x_train.dtype, "| x_test", x_test.shape, "| classes:", class_names)
 
 # %% [markdown]
@@ -151,15 +169,13 @@ viz.image_grid(np.stack([np.dstack([p] * 3) if p.ndim == 2 else p for p in squar
 # labels are *never* used to fit — only to score the result afterwards.
 
 # %%
-# NBVAL_IGNORE_OUTPUT
-import time
+fig = viz.schematic("kmeans", k=3)  # Lloyd's two steps, on a toy data set
 
-n_fit = config.setting("kmeans.train_size")
-x_fit, y_fit = data.subset(x_train, y_train, n_fit, seed=0)
-start = time.perf_counter()
-km = kmeans_pixels(x_fit, n_clusters=10, n_init=config.setting("kmeans.n_init"), seed=0)
-print(f"k-means on {len(x_fit)} images: {time.perf_counter() - start:.1f} s, "
-      f"inertia {km.inertia_:.0f}")
+# %%
+# NBVAL_IGNORE_OUTPUT
+baseline = ch00.kmeans_baseline(d, seed=0)  # kmeans.train_size images, best of kmeans.n_init
+km, x_fit, y_fit = baseline.model, baseline.x_fit, baseline.y_fit
+print(f"k-means on {len(x_fit)} images: {baseline.fit_seconds:.1f} s, inertia {km.inertia_:.0f}")
 
 # %% [markdown]
 # ### Scoring a clustering
@@ -173,14 +189,11 @@ print(f"k-means on {len(x_fit)} images: {time.perf_counter() - start:.1f} s, "
 #   random clustering scores 0.
 #
 # The anchor from the literature and our calibration: on Fashion-MNIST, k-means on raw pixels
-# reaches ACC ≈ 0.47–0.51 and NMI ≈ 0.51. Chapter 06 tries to beat it with learned features.
+# reaches ACC ≈ 0.47–0.51 and NMI ≈ 0.51. Chapter 06 (image clustering, in preparation) sets
+# out to beat it with learned features; chapters 01 and 05 already give learned codes and maps.
 
 # %%
-from unsuplab.models.kmeans import flatten
-
-train_scores = metrics.clustering_scores(y_fit, km.labels_)
-test_scores = metrics.clustering_scores(y_test, km.predict(flatten(x_test)))
-for name, s in [("fit set", train_scores), ("test set", test_scores)]:
+for name, s in [("fit set", baseline.fit_scores), ("test set", baseline.test_scores)]:
     print(f"{name:>8}: ACC {s['acc']:.3f}  NMI {s['nmi']:.3f}  ARI {s['ari']:.3f}")
 
 # %% [markdown]
@@ -216,6 +229,38 @@ browser = dataset_browser({
 browser
 
 # %% [markdown]
+# ## Notation used in the collection
+#
+# Every chapter writes its maths with these symbols (the same table is in `NOTATION.md`). The
+# encoder's parameters are always $\phi$ and the decoder's $\theta$, as in the VAE literature.
+#
+# | symbol | meaning | where |
+# | --- | --- | --- |
+# | $N$, $D$ | number of images; dimension of one image as a vector ($D = H W C$, 784 for Fashion-MNIST) | all |
+# | $x_i \in [0, 1]^D$ | image $i$; $X \in \mathbb{R}^{N \times D}$ has the images as rows (centred, $x_i - \bar x$, in 01) | all |
+# | $\bar x$ | the mean image $\frac1N \sum_i x_i$ | 00, 01 |
+# | $d$ | the **code size** (latent dimension), `latent_dim` in the code | 01, 03 |
+# | $z \in \mathbb{R}^d$ | the code of an image | 01, 03 |
+# | $\phi$, $\theta$ | parameters of the **encoder** ($\phi$) and of the **decoder** ($\theta$); a network that is not split in two has parameters $\theta$ | 01, 02, 03 |
+# | $f_\phi$, $g_\theta$ | deterministic encoder and decoder: $z = f_\phi(x)$, $\hat x = g_\theta(z)$ | 01 |
+# | $q_\phi(z \mid x)$, $p_\theta(x \mid z)$ | probabilistic encoder (approximate posterior) and decoder (likelihood), $p(z) = \mathcal{N}(0, I)$ the prior | 03 |
+# | $\mu_\phi(x)$, $\sigma^2_\phi(x)$ | mean and variance that a VAE's encoder outputs (it outputs $\log \sigma^2$) | 03 |
+# | $\hat x$, $\tilde x$, $y$ | a reconstruction or restored image; a damaged image; a noisy observation with no clean twin | 01, 02 |
+# | $X = U S V^\top$ | SVD of the centred data; $V_d \in \mathbb{R}^{D \times d}$ holds the first $d$ right singular vectors (principal directions) | 01 |
+# | $C = \frac1N X^\top X$ | the covariance; eigenvalues $\lambda_1 \ge \dots \ge \lambda_D \ge 0$, $\lambda_j = s_j^2 / N$ | 01 |
+# | $K$, $\mu_k$, $c_i$ | number of clusters, centroid of cluster $k$, cluster of image $i$ | 00, 07 |
+# | $k$ | a count the reader sets: neighbours in precision@$k$ (01), importance samples in $\mathcal{L}_k$ (03) | 01, 03 |
+# | $J$ | a loss to **minimise** (k-means' sum of squares, the reconstruction error) | 00, 01, 02 |
+# | $\mathcal{L}$, $\mathcal{L}_\beta$, $\mathcal{L}_k$ | the ELBO, a bound to **maximise**; its $\beta$-weighted and importance-weighted versions | 03 |
+# | $\beta$ | the weight of the KL term | 03 |
+# | $\sigma$ | a standard deviation: of the noise (02), of the encoder ($\sigma_\phi$, 03), the SOM's neighbourhood radius (05) | 02, 03, 05 |
+# | $m \in \{0, 1\}^{H \times W}$ | a mask, 1 on known pixels | 02 |
+# | $w_j$, $r_j$, $c(x)$ | SOM unit $j$'s prototype and grid position; the best-matching unit of $x$ | 05 |
+# | $h_{cj}$, $\delta_{cj}$, $\eta$ | neighbourhood weight, grid distance $\lVert r_c - r_j \rVert$, learning rate | 05 |
+# | $\mathrm{KL}(q \,\Vert\, p)$, $\mathbb{E}_q$ | Kullback–Leibler divergence $\mathbb{E}_q[\log q - \log p] \ge 0$; expectation under $q$ | 03 |
+# | $\log$ | the natural logarithm: likelihoods are in nats ($\log_2$ gives bits) | 03 |
+
+# %% [markdown]
 # ## Summary
 #
 # * `unsuplab.data.load_fashion_mnist()` works offline (cache, Debian package or a folder you
@@ -226,6 +271,23 @@ browser
 #   NMI and ARI are comparable across methods; the numbers recorded by
 #   `benchmarks/setup_data.py` are in `benchmarks/RESULTS.md`.
 # * Pixel distance confuses classes with the same silhouette: the reason to *learn* features.
+#
+# ## References
+#
+# * H. Xiao, K. Rasul, R. Vollgraf. *Fashion-MNIST: a Novel Image Dataset for Benchmarking
+#   Machine Learning Algorithms.* arXiv:1708.07747, 2017.
+# * S. P. Lloyd. *Least squares quantization in PCM.* IEEE Trans. Information Theory 28(2),
+#   1982 (the k-means algorithm, written in 1957).
+# * D. Arthur, S. Vassilvitskii. *k-means++: the advantages of careful seeding.* SODA 2007
+#   (scikit-learn's initialisation).
+# * H. W. Kuhn. *The Hungarian method for the assignment problem.* Naval Research Logistics
+#   Quarterly 2, 1955 (the matching behind ACC).
+# * A. Strehl, J. Ghosh. *Cluster ensembles — a knowledge reuse framework for combining
+#   multiple partitions.* JMLR 3, 2002 (NMI); N. X. Vinh, J. Epps, J. Bailey. *Information
+#   theoretic measures for clusterings comparison.* JMLR 11, 2010.
+# * L. Hubert, P. Arabie. *Comparing partitions.* J. Classification 2, 1985 (ARI).
+# * C. M. Bishop. *Pattern Recognition and Machine Learning*, §9.1–9.3, 2006 (k-means as the
+#   limit of a Gaussian mixture's EM).
 #
 # ## Exercises
 #
@@ -247,8 +309,9 @@ check("00.1", mean_image)
 
 # %% [markdown]
 # **00.2 — The k-means assignment step.** Write `assign(x, centroids)` that returns, for each
-# row of `x` (shape `(N, D)`), the index of the nearest centroid (`centroids` has shape
-# `(K, D)`). Try to do it without a Python loop (broadcasting).
+# row of `x` (shape `(N, D)`), the index of the nearest centroid in Euclidean distance
+# (`centroids` has shape `(K, D)`), shape `(N,)`. Try to do it without a Python loop
+# (broadcasting), and leave `x` and `centroids` unchanged.
 
 # %%
 def assign(x, centroids):
@@ -259,8 +322,10 @@ check("00.2", assign)
 
 # %% [markdown]
 # **00.3 — Clustering accuracy.** Write `accuracy(y_true, y_pred)` that matches clusters to
-# classes one-to-one to maximise the number of matches, then returns the accuracy. Hint:
-# build the contingency table and use `scipy.optimize.linear_sum_assignment(..., maximize=True)`.
+# classes one-to-one to maximise the number of matches, then returns the accuracy (one number
+# in $[0, 1]$). One-to-one: two clusters whose majority is the same class cannot both count as
+# that class, so this is not the *purity*. Hint: build the contingency table and use
+# `scipy.optimize.linear_sum_assignment(..., maximize=True)`.
 
 # %%
 def accuracy(y_true, y_pred):
@@ -268,3 +333,23 @@ def accuracy(y_true, y_pred):
 
 
 check("00.3", accuracy)
+
+# %% [markdown]
+# ### Conceptual and derivation questions
+#
+# Pen and paper, no check: reference answers for teachers are in `solutions/answers.md`.
+#
+# **00.C1 — Lloyd's algorithm stops.** Show that neither the assignment step nor the update
+# step can increase $J(\mu, c)$, and deduce that the algorithm stops after a finite number of
+# iterations. Does it stop at the global minimum? Give a one-dimensional counter-example.
+#
+# **00.C2 — Why a one-to-one matching?** A tempting score labels each cluster with its
+# majority class and counts the matches ("purity"). Show that purity reaches 1 with $K = N$
+# clusters, whatever the data, and that with $K$ equal to the number of classes it is never
+# below the Hungarian ACC. Why is NMI normalised, and what does ARI's "adjusted" correct?
+#
+# **00.C3 — k-means is a limit of a Gaussian mixture.** For a mixture of $K$ Gaussians
+# $\mathcal{N}(\mu_k, s^2 I)$ with equal weights, write the EM responsibilities
+# $r_{ik} = p(c_i = k \mid x_i)$ and show that as $s \to 0$ they become k-means' hard
+# assignment, and the M-step becomes its update. What does this say about the cluster shapes
+# k-means prefers?

@@ -15,11 +15,31 @@
 # centre pixel makes learning from noisy images alone possible (Noise2Self / Noise2Void).
 #
 # **Time:** about 1 minute in quick mode, about 15 minutes in full mode on a 2-core laptop CPU
-# (four networks are trained; BM3D costs ~0.4–1 s per 28×28 image).
+# (four networks are trained; BM3D costs about 1 s per 28×28 image on one core: 1.0 s
+# recorded in `benchmarks/results/correction.json`).
 #
 # **Quick or full?** `UNSUPLAB_QUICK=1` runs small subsets and short training; unset it for the
 # real results. The numbers quoted in the text come from `benchmarks/correction.py` (full mode,
 # 1000 test images) and are recorded in `benchmarks/RESULTS.md`.
+#
+# **Class plan.** Lecture (90 min): corruption models, and why the MSE-optimal denoiser is
+# $E[x \mid \tilde x]$ (15); the bottleneck ceiling and the U-Net, with the schematic (15);
+# against the classical denoisers, PSNR per noise level (15); other corruptions and a mixed
+# model (5); inpainting: the mask as an input, the loss on the holes (15); self-supervised
+# denoising — J-invariance, Noise2Self with clipped noise, putting the centre pixel back (20);
+# the explorer (5). Lab (90 min): run the notebook (15), exercises 02.1–02.3 and the model
+# exercise (40), the open question 02.4 (15), conceptual questions 02.C1–02.C3 (20).
+#
+# **Prerequisites.** Chapter 01 (autoencoders, PSNR); conditional expectation and the
+# bias–variance split of a squared error (C. M. Bishop, *Pattern Recognition and Machine
+# Learning*, §1.5.5); the Gaussian posterior of a Gaussian prior and likelihood (PRML §2.3);
+# convolution and Gaussian blur (R. Gonzalez & R. Woods, *Digital Image Processing*, ch. 3 and
+# 5); Keras `compute_loss` (keras.io, "Customizing what happens in fit()").
+#
+# **Notation.** As in the collection's table (chapter 00, `NOTATION.md`): the clean image $x$,
+# the damaged one $\tilde x$, a noisy observation with no clean twin $y$, the restored one
+# $\hat x$, the noise level $\sigma$, the mask $m$ (1 = known pixel), and $\theta$ the weights
+# of a network that is not split into encoder and decoder.
 
 # %%
 # Colab / a bare kernel: install unsuplab if it is missing (does nothing locally)
@@ -38,35 +58,21 @@ if importlib.util.find_spec("unsuplab") is None:
 import numpy as np
 
 from unsuplab import config, data, metrics, viz
+from unsuplab.chapters import ch02
+from unsuplab.metrics import hole_psnr
 from unsuplab.models import classical
-from unsuplab.models.correction import (
-    cached_blind_spot,
-    cached_denoiser,
-    cached_inpainter,
-    hole_psnr,
-)
+from unsuplab.viz import show_table
 
 config.set_seed(0)
 viz.set_style()
 print(f"mode: {config.mode()}")
 
-
-def show_table(rows):  # extra code: a list of dicts -> a Markdown table
-    from IPython.display import Markdown
-
-    cols = list(rows[0])
-    fmt = lambda v: f"{v:.2f}" if isinstance(v, float) else str(v)  # noqa: E731
-    lines = ["| " + " | ".join(cols) + " |", "|" + " --- |" * len(cols)]
-    lines += ["| " + " | ".join(fmt(r[c]) for c in cols) + " |" for r in rows]
-    return Markdown("\n".join(lines))
-
 # %%
 # NBVAL_IGNORE_OUTPUT
-(x_train, y_train), (x_test_all, y_test_all), class_names = data.load_fashion_mnist()
-x_train, _ = data.subset(x_train, y_train, config.setting("correction.train_size"), seed=0)
-x_test_u8, y_test = data.subset(x_test_all, y_test_all, config.setting("correction.test_size"), seed=0)
-x_test = data.to_float(x_test_u8, channel_axis=False)  # (N, 28, 28) floats in [0, 1]
-n_classical = config.setting("correction.classical_size")  # images scored with BM3D here
+d = ch02.load_data()  # the chapter's protocol: subsets, seeds, photographs (unsuplab.chapters)
+x_train = d.x_train  # (N, 28, 28) uint8: clean images, corrupted inside the models
+x_test = d.x_test  # (N, 28, 28) floats in [0, 1]
+n_classical = d.n_classical  # images scored with BM3D here
 print(f"train {x_train.shape}, test {x_test.shape}; classical methods on the first {n_classical}")
 
 # %% [markdown]
@@ -84,8 +90,9 @@ print(f"train {x_train.shape}, test {x_test.shape}; classical methods on the fir
 # The clip is what a saved image does to its noise; it makes the noise on the black background
 # of Fashion-MNIST one-sided, which a learned model absorbs and a method built for white
 # Gaussian noise does not (we come back to it in the comparison). During training the
-# corruption is drawn afresh for every batch (`corruption_pairs`, `hole_pairs`, in the
-# TensorFlow graph): the network never sees the same damaged image twice.
+# corruption is drawn afresh for every batch inside the model's own loss
+# (`DenoisingUNet.compute_loss`, with `keras.random` and the model's seed generator, on any
+# Keras backend): the network is fed clean images and never sees the same damaged image twice.
 
 # %%
 show = x_test[:8]
@@ -124,10 +131,17 @@ fig = viz.image_rows(rows, n=8, title="The corruptions of this chapter")
 # al., 2017) it only has to learn what to *remove*, and at σ → 0 the identity is easy.
 
 # %%
+fig = viz.schematic("unet", filters=(16, 32), residual=True,
+                    title="The blind denoiser: a U-Net with two resolutions and a residual output")
+
+# %%
 # NBVAL_IGNORE_OUTPUT
-dae, trained = cached_denoiser(x_train, verbose=2)
+dae, trained = ch02.cached_denoiser(x_train)
 print(f"DenoisingUNet, filters {dae.filters}: {dae.count_params():,} weights "
       f"({'trained now' if trained else 'loaded from the cache'})")
+progress = f"training progress (1/{ch02.LOGS_PER_EPOCH} of a pass over the images)"
+fig = viz.plot_history(dae.training_history, ["loss"], xlabel=progress,
+                       title="Blind U-Net: MSE against the clean batch")
 
 # %% [markdown]
 # ## Compare with the classical denoisers
@@ -143,8 +157,7 @@ import time  # noqa: E402
 
 sub = x_test[:n_classical]
 rows, outputs = [], {}
-for s in (25, 50):
-    noisy = data.gaussian_noise(x_test, s / 255, seed=s)  # the benchmark's seeds
+for s, noisy in ch02.noisy_test_sets(x_test).items():  # σ = s/255, the benchmark's seeds
     rows.append({"σ×255": s, "method": "noisy input", "PSNR dB": metrics.psnr(noisy[:n_classical], sub),
                  "SSIM": metrics.ssim(noisy[:n_classical], sub), "ms/image": 0.0})
     for method in ("tv", "wavelet", "nl_means", "bm3d"):
@@ -206,13 +219,13 @@ ax.legend()
 #
 # The Gaussian denoiser has learned *one* corruption. Shown salt-and-pepper noise or blur it
 # does little: an autoencoder repairs what it was trained to repair. One model trained on a
-# mixture (`corruption_pairs("mixed")`: each image gets noise, salt-and-pepper or blur) handles
+# mixture (`corruption="mixed"`: each image gets noise, salt-and-pepper or blur) handles
 # all three; the classical answers are a median filter and a Wiener deconvolution (given the
 # true blur).
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-mixed, _ = cached_denoiser(x_train[: len(x_train) // 3], kind="mixed")
+mixed, _ = ch02.cached_denoiser(x_train[: len(x_train) // 3], corruption="mixed")
 sp = data.salt_and_pepper(sub, 0.1, seed=3)
 blurred = data.gaussian_noise(data.blur(sub, 1.0), 1 / 255, seed=4)
 rows = []
@@ -248,9 +261,15 @@ show_table(rows)
 # error at the quantization noise of an 8-bit image, $(1/255)^2/12$, a ceiling of 58.9 dB.
 
 # %%
+fig = viz.schematic("unet", filters=(16, 32, 64), residual=False, mask_input=True,
+                    title="The inpainter: three resolutions, the mask as a second channel")
+
+# %%
 # NBVAL_IGNORE_OUTPUT
-inpainter, _ = cached_inpainter(x_train, verbose=2)
-masked, mask = data.random_holes(x_test, n_holes=1, hole_size=10, seed=10)
+inpainter, _ = ch02.cached_inpainter(x_train)
+fig = viz.plot_history(inpainter.training_history, ["hole_mse"], xlabel=progress,
+                       title="Inpainting U-Net: MSE on the hole pixels")
+masked, mask = ch02.hole_test_set(x_test)  # one 10×10 hole per image, seeded
 filled = inpainter.inpaint(masked, mask)
 k = 4 * n_classical  # biharmonic is fast enough for four times more images than BM3D
 bih = classical.inpaint(masked[:k], mask[:k])
@@ -277,18 +296,33 @@ fig = viz.image_rows({"clean": x_test[:8], "masked": masked[:8], "biharmonic": b
 # Everything so far needed clean training images. For a real noisy photograph there is none.
 # **Noise2Self** (Batson & Royer, 2019) and **Noise2Void** (Krull et al., 2019) observe: if a
 # function $f$ never looks at pixel $p$ when it predicts pixel $p$ (it is *J-invariant*), and
-# the noise is independent from pixel to pixel with zero mean, then
+# the noise $n = y - x$ is independent from pixel to pixel given $x$, with **zero mean**, then
 #
 # $$E\,\lVert f(y) - y\rVert^2 = E\,\lVert f(y) - x\rVert^2 + E\,\lVert y - x\rVert^2 .$$
 #
-# The cross term vanishes because $f(y)_p$ is independent of the noise at $p$. The last term
+# The cross term $-2 \sum_p E[(f(y)_p - x_p)\, n_p]$ vanishes: given $x$ and the other pixels
+# $y_{-p}$, the factor $f(y)_p - x_p$ is fixed and $n_p$ still has mean 0. The last term
 # does not depend on $f$, so **minimising the error against the noisy image minimises the error
 # against the clean one**. Without the blind spot the minimiser would be the identity, $f(y)=y$,
 # which copies the noise. The network must predict each pixel from its *neighbours*, and the
 # part of a pixel that the neighbours can predict is the signal, never the noise.
 #
+# **Clipping breaks the zero mean.** This chapter's noise is clipped to $[0, 1]$ like a saved
+# image. Still independent between pixels, it is no longer zero-mean near black and white: on
+# a black pixel $y_p = \max(\sigma\varepsilon_p, 0)$ has mean $\sigma/\sqrt{2\pi} \approx
+# 0.4\,\sigma$ (and $-0.4\,\sigma$ on white), and its variance is about $0.34\,\sigma^2$
+# instead of $\sigma^2$. The cross term becomes $-2 \sum_p E[(f(y)_p - x_p)\, b_p(x)]$ with
+# $b_p(x) = E[n_p \mid x]$, and the minimiser is the mean of the *clipped* pixel,
+# $E[x_p + b_p(x) \mid y_{-p}]$: the network learns to lift black regions by about $0.4\,\sigma$
+# (10/255 at σ = 25/255) and to darken white ones, and the Gaussian "centre pixel" step below is
+# off there too. The bias fades fast away from black (at $x_p = \sigma$ it is already
+# $0.08\,\sigma$): on the photographs it is confined to the shadows (in three of the four, 12–20 %
+# of the pixels lie within σ of black), while on Fashion-MNIST, about half black, it would be
+# everywhere (question 02.C2).
+#
 # `BlindSpotDenoiser` hides one pixel in every 3×3 cell (replaced by the mean of its four
-# neighbours) and is scored on the hidden pixels only. It predicts a Gaussian *prior*
+# neighbours; schematic below)
+# and is scored on the hidden pixels only. It predicts a Gaussian *prior*
 # $N(\mu_p, s_p^2)$ of the clean value from the neighbourhood, then **puts the centre pixel back**
 # (Laine et al., 2019): with noise variance $\sigma^2$ the posterior mean is
 # $\hat x_p = (s_p^2 y_p + \sigma^2\mu_p)/(s_p^2 + \sigma^2)$ — trust the neighbours in flat
@@ -299,16 +333,18 @@ fig = viz.image_rows({"clean": x_test[:8], "masked": masked[:8], "biharmonic": b
 # 28.72 dB, same model, `benchmarks/RESULTS.md`) for four times the work.
 
 # %%
+fig = viz.schematic("blind_spot", grid=3, size=9)
+
+# %%
 # NBVAL_IGNORE_OUTPUT
 from skimage.restoration import estimate_sigma  # noqa: E402
 
-names = config.setting("correction.photos")
-photos = data.load_photos(names, gray=True, size=config.setting("correction.photo_size"))
-clean_photos = [photos[n] for n in names]
-noisy_photos = [data.gaussian_noise(p, 25 / 255, seed=100 + i) for i, p in enumerate(clean_photos)]
+names, clean_photos, noisy_photos = d.photo_names, d.clean_photos, d.noisy_photos
 sigma_hat = float(np.mean([estimate_sigma(p) for p in noisy_photos]))
-print(f"true σ = {25 / 255:.4f}, estimated from the noisy photos alone: {sigma_hat:.4f}")
-blind, _ = cached_blind_spot(noisy_photos, 25 / 255, verbose=2)
+print(f"true σ = {ch02.PHOTO_SIGMA:.4f}, estimated from the noisy photos alone: {sigma_hat:.4f}")
+blind, _ = ch02.cached_blind_spot(noisy_photos, ch02.PHOTO_SIGMA)
+fig = viz.plot_history(blind.training_history, ["nll"], xlabel=f"1/{ch02.LOGS_PER_EPOCH} of the training",
+                       title="Blind spot: NLL of the hidden noisy pixels")
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -327,19 +363,18 @@ show_table(rows)
 # %%
 import matplotlib.pyplot as plt  # noqa: E402
 
-name = names[0]
+name, clean = names[0], clean_photos[0]
 noisy, out, b = shown[name]
 crop = (slice(0, min(128, noisy.shape[0])), slice(0, min(128, noisy.shape[1])))
-fig, axes = plt.subplots(1, 4, figsize=(11, 3.2))
-panels = [("clean", photos[name]), ("noisy σ=25/255", noisy),
+fig, axes = plt.subplots(1, 4, figsize=(11, 3.4), layout="constrained")
+panels = [("clean", clean), ("noisy σ=25/255", noisy),
           ("blind spot (no clean data)", out), ("BM3D (true σ)", b)]
 for ax, (title, img) in zip(axes, panels, strict=True):
     ax.imshow(img[crop], cmap="gray", vmin=0, vmax=1)
-    ax.set_title(f"{title}\n{metrics.psnr(img, photos[name]):.1f} dB" if title != "clean" else title,
+    ax.set_title(f"{title}\n{metrics.psnr(img, clean):.1f} dB" if title != "clean" else title,
                  fontsize=9)
     ax.axis("off")
 fig.suptitle(f"{name}: a crop; PSNR of the whole photo")
-fig.tight_layout()
 
 # %% [markdown]
 # ## Interactive: move the noise or the hole, compare
@@ -365,7 +400,8 @@ explorer
 #   noisy input; **skip connections** and a residual output remove that ceiling.
 # - On Fashion-MNIST the blind U-Net beats BM3D given the true σ by a clear margin at 25/255
 #   and 50/255 (+2.4 and +3.3 dB on 1000 test images in full mode, `benchmarks/RESULTS.md`),
-#   in about a millisecond per image instead of ~0.5 s. Part of the margin is the data
+#   in about a millisecond per image instead of about 1 s (0.9 ms against 1.0 s
+#   recorded). Part of the margin is the data
 #   (60 000 garments, a learned prior) and part is the clipped, one-sided noise on the black
 #   background, which BM3D's white-noise model does not expect.
 # - Inpainting needs the mask as an input, a loss on the holes only and a receptive field
@@ -398,14 +434,40 @@ explorer
 # clipped black background breaks its noise model. The networks bring a prior learned from
 # many images (or, for the blind spot, from the noisy image's own statistics).
 #
+# ## References
+#
+# * P. Vincent, H. Larochelle, Y. Bengio, P.-A. Manzagol. *Extracting and composing robust
+#   features with denoising autoencoders.* ICML 2008; P. Vincent et al. *Stacked denoising
+#   autoencoders.* JMLR 11, 2010.
+# * O. Ronneberger, P. Fischer, T. Brox. *U-Net: convolutional networks for biomedical image
+#   segmentation.* MICCAI 2015.
+# * K. Zhang, W. Zuo, Y. Chen, D. Meng, L. Zhang. *Beyond a Gaussian denoiser: residual
+#   learning of deep CNN for image denoising* (DnCNN). IEEE Trans. Image Processing 26, 2017.
+# * K. Dabov, A. Foi, V. Katkovnik, K. Egiazarian. *Image denoising by sparse 3-D
+#   transform-domain collaborative filtering* (BM3D). IEEE Trans. Image Processing 16, 2007.
+# * A. Buades, B. Coll, J.-M. Morel. *A non-local algorithm for image denoising.* CVPR 2005;
+#   L. Rudin, S. Osher, E. Fatemi. *Nonlinear total variation based noise removal algorithms.*
+#   Physica D 60, 1992; D. Donoho, I. Johnstone. *Ideal spatial adaptation by wavelet
+#   shrinkage.* Biometrika 81, 1994.
+# * D. Pathak et al. *Context encoders: feature learning by inpainting.* CVPR 2016.
+# * J. Lehtinen et al. *Noise2Noise: learning image restoration without clean data.* ICML 2018.
+# * J. Batson, L. Royer. *Noise2Self: blind denoising by self-supervision.* ICML 2019.
+# * A. Krull, T.-O. Buchholz, F. Jug. *Noise2Void — learning denoising from single noisy
+#   images.* CVPR 2019.
+# * S. Laine, T. Karras, J. Lehtinen, T. Aila. *High-quality self-supervised deep image
+#   denoising.* NeurIPS 2019.
+#
 # ## Exercises
 #
 # Each exercise has an automatic check: write your function, run the cell, read the feedback.
 # Solutions for teachers are in `solutions/ch02.py`.
 #
-# **02.1 — PSNR on the hole pixels.** Write `hole_psnr(clean, restored, mask)` for (N, H, W)
-# images and a mask with 1 on kept pixels: the mean over images of $10\log_{10}(1/\text{MSE})$,
-# the MSE taken over each image's missing pixels only.
+# **02.1 — PSNR on the hole pixels.** Write `my_hole_psnr(clean, restored, mask)` for (N, H, W)
+# images in $[0, 1]$ and a mask with 1 on kept pixels: the mean over images of
+# $10\log_{10}(1/\text{MSE})$, the MSE taken over each image's missing pixels only, one number.
+# (`metrics.hole_psnr` also floors the MSE at the 8-bit quantization noise $(1/255)^2/12$, so
+# that a perfect fill scores 58.9 dB rather than infinity; you may leave the floor out: the
+# checker's holes are far from perfect, so both give the same score.)
 
 # %%
 from unsuplab.exercises import check  # noqa: E402
@@ -418,10 +480,11 @@ def my_hole_psnr(clean, restored, mask):
 check("02.1", my_hole_psnr)
 
 # %% [markdown]
-# **02.2 — Hide pixels on a grid.** Write `hide(y, grid, offset)` for one (H, W) image: every
+# **02.2 — Hide pixels on a grid.** Write `my_hide(y, grid, offset)` for one (H, W) image: every
 # pixel with `r % grid == offset[0]` and `c % grid == offset[1]` becomes the mean of its four
-# neighbours (mirror the borders with `np.pad(y, 1, mode="reflect")`), the rest unchanged. Why
-# must the pixel itself not enter the mean?
+# neighbours (mirror the borders with `np.pad(y, 1, mode="reflect")`), the rest unchanged;
+# return a new image and leave `y` as it is (it is the Noise2Self target). Why must the pixel
+# itself not enter the mean?
 
 # %%
 def my_hide(y, grid, offset):
@@ -443,7 +506,48 @@ def my_posterior_mean(y, mu, s2, sigma):
 check("02.3", my_posterior_mean)
 
 # %% [markdown]
-# **02.4 — (open) One model for every corruption.** Train `cached_denoiser(x_train,
-# kind="mixed")` on the full training set and compare it with the Gaussian model at σ = 25/255
-# and 50/255: what does generality cost? Then train a Gaussian model on σ ∈ [0, 25/255] only
-# and test it at 50/255.
+# **02.4 — (open) One model for every corruption.** Train `ch02.cached_denoiser(x_train,
+# corruption="mixed")` on the full training set and compare it with the Gaussian model at
+# σ = 25/255 and 50/255: what does generality cost? Then train a Gaussian model on
+# σ ∈ [0, 25/255] only (`ch02.cached_denoiser(x_train, sigma=(0, 25 / 255))`) and test it at
+# 50/255.
+#
+# **02.5 — The blind noise, inside a denoiser's `compute_loss`.** `DenoisingUNet` is trained on
+# clean images: its `compute_loss` corrupts every batch afresh with `self.corrupt(x)`. Write
+# that corruption as `add_noise(x, sigma_max, seed)` with `keras.ops` and `keras.random` only:
+# for a batch `x` of shape (N, H, W, 1) in $[0, 1]$, draw one noise std per image, uniform in
+# $[0, \sigma_{max}]$ (shape (N, 1, 1, 1)), add that std times standard-normal noise, and clip
+# to $[0, 1]$. Draw with `seed=seed` (a `keras.random.SeedGenerator`: new numbers at every
+# call, so that every batch gets new noise). The check measures your noise, then trains a small
+# denoiser whose `corrupt` calls your function and compares its losses with the library's.
+# Why one std per image and not one for the whole training set?
+
+# %%
+import keras  # noqa: F401 (your code uses keras.random and keras.ops)
+from keras import ops  # noqa: F401
+
+
+def add_noise(x, sigma_max, seed):
+    ...  # your code here
+
+
+check("02.5", add_noise)
+
+# %% [markdown]
+# ### Conceptual and derivation questions
+#
+# Pen and paper, no check: reference answers for teachers are in `solutions/answers.md`.
+#
+# **02.C1 — The MSE-optimal denoiser.** Show that over all functions $f$, $E\lVert f(\tilde x)
+# - x \rVert^2$ is minimised by $f(\tilde x) = E[x \mid \tilde x]$ (add and subtract the
+# conditional mean). What does a network that cannot represent it — a narrow bottleneck —
+# learn instead, and why is the optimum blurry where the input is ambiguous?
+#
+# **02.C2 — Noise2Self with clipped noise.** Expand $E\lVert f(y) - y \rVert^2$ for a
+# J-invariant $f$ and noise independent between pixels given $x$, and show exactly when the
+# cross term vanishes. With $y = \operatorname{clip}(x + \sigma\varepsilon, 0, 1)$, compute the
+# noise's mean on a black pixel and say what the self-supervised minimiser becomes there.
+#
+# **02.C3 — The mask as an input, the loss on the holes.** Why must the inpainter be given
+# the mask $m$, when $m \odot x$ seems to contain it? Why divide each image's squared error by
+# its number of hole pixels rather than average over all the pixels of a batch?

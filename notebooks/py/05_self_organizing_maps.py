@@ -16,7 +16,27 @@
 # **Time:** about 1 minute in quick mode, 3–5 minutes in full mode on a laptop CPU.
 #
 # **Quick or full?** `UNSUPLAB_QUICK=1` trains a 12×12 map on 6 000 images; unset it for the
-# 20×20 map on all 60 000 (values in `unsuplab.config.SETTINGS`, prefix `som.`).
+# 20×20 map on all 60 000 (values in `unsuplab.config.SETTINGS`, prefix `som.`). The data and
+# the fitted maps come from `unsuplab.chapters.ch05`, which `benchmarks/som.py` uses too.
+#
+# **Class plan.** Lecture (75 min): the update rule and the grid, with the schematic (15);
+# neighbourhood functions and decay schedules (10); a map unfolding on 2-D data, QE and TE
+# (15); online against batch training — what "the same number of iterations" means (10);
+# colour quantization (5); the Fashion-MNIST map: prototypes, U-matrix, hit and label maps,
+# errors over training (15); the live explorer (5). Lab (75 min): run the notebook and play
+# with the explorer (15), exercises 05.1–05.4 (30), the open question 05.5 (15), conceptual
+# questions 05.C1–05.C3 (15).
+#
+# **Prerequisites.** k-means and its assignment/update steps (chapter 00); Euclidean distance
+# and broadcasting in NumPy (J. VanderPlas, *Python Data Science Handbook*, ch. 2); PCA's first
+# two components for the initialisation (chapter 01, or A. Géron, *Hands-On Machine Learning*,
+# 3rd ed., ch. 8); the scikit-learn estimator API, `fit`/`predict` (scikit-learn's "Getting
+# started" guide).
+#
+# **Notation.** As in the collection's table (chapter 00, `NOTATION.md`): unit $j$ has the
+# prototype $w_j \in \mathbb{R}^D$ and the grid position $r_j$; $c(x)$ is the best-matching
+# unit, $\delta_{cj} = \lVert r_c - r_j \rVert$ the grid distance, $h_{cj}$ the neighbourhood
+# weight and $\eta$ the learning rate.
 
 # %%
 # Colab / a bare kernel: install unsuplab if it is missing (does nothing locally)
@@ -37,14 +57,18 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 
-from unsuplab import config, data, viz
+from unsuplab import config, viz
+from unsuplab.chapters import ch05
 from unsuplab.models import SOM
 from unsuplab.models import som as som_lib
-from unsuplab.widgets.som import plot_class_hits, plot_prototypes, plot_umatrix, som_explorer
+from unsuplab.widgets.som import som_explorer
 
 config.set_seed(0)
 viz.set_style()
 print(f"mode: {config.mode()}")
+d = ch05.load_data()  # Fashion-MNIST as pixel vectors in [0, 1], and a photograph's pixels
+print(f"training images {d.x_train.shape}, test images {d.x_test.shape}, "
+      f"photo pixels {d.pixels.shape}")
 
 # %% [markdown]
 # ## The update rule
@@ -62,29 +86,34 @@ print(f"mode: {config.mode()}")
 # $\eta(t)$ is the learning rate and $\sigma(t)$ the neighbourhood radius, both shrinking as the
 # number $t$ of samples seen grows. With a radius of zero only the winner moves, and the rule is
 # online k-means; the neighbourhood is what orders the map.
+
+# %%
+fig = viz.schematic("som", n_rows=7, n_cols=9, sigma=1.5, winner=(3, 4))
+
+# %% [markdown]
 #
 # ### Neighbourhood functions
 #
-# With $d = \lVert r_c - r_j \rVert$ the grid distance to the winner:
+# With $\delta = \delta_{cj} = \lVert r_c - r_j \rVert$ the grid distance to the winner:
 #
-# | name | $h(d, \sigma)$ | |
+# | name | $h(\delta, \sigma)$ | |
 # | --- | --- | --- |
-# | Gaussian | $\exp\!\big(-d^2 / 2\sigma^2\big)$ | smooth; the usual choice |
-# | bubble | $1$ if $d < \sigma$, else $0$ | all neighbours move alike |
-# | Mexican hat | $\big(1 - d^2/\sigma^2\big) \exp\!\big(-d^2/2\sigma^2\big)$ | pulls near units, *pushes* a ring beyond $\sigma$ |
+# | Gaussian | $\exp\!\big(-\delta^2 / 2\sigma^2\big)$ | smooth; the usual choice |
+# | bubble | $1$ if $\delta < \sigma$, else $0$ | all neighbours move alike |
+# | Mexican hat | $\big(1 - \delta^2/\sigma^2\big) \exp\!\big(-\delta^2/2\sigma^2\big)$ | pulls near units, *pushes* a ring beyond $\sigma$ |
 #
-# `unsuplab.models.som` has each as a function of the *squared* distance $d^2$:
+# `unsuplab.models.som` has each as a function of the *squared* distance $\delta^2$:
 
 # %%
-d = np.linspace(0, 6, 200)
+distance = np.linspace(0, 6, 200)  # grid distance to the winner
 sigma = 2.0
 fig, (ax, *maps) = plt.subplots(1, 4, figsize=(14, 3.2))
 for name, h in som_lib.NEIGHBORHOODS.items():
-    ax.plot(d, h(d**2, sigma), label=name)
+    ax.plot(distance, h(distance**2, sigma), label=name)
 ax.axhline(0, color="k", lw=0.5)
 ax.axvline(sigma, ls=":", color="k", lw=0.8)
-ax.set_xlabel("grid distance to the winner $d$")
-ax.set_ylabel("$h(d, \\sigma=2)$")
+ax.set_xlabel("grid distance to the winner $\\delta$")
+ax.set_ylabel("$h(\\delta, \\sigma=2)$")
 ax.set_title("Neighbourhood functions")
 ax.legend()
 # the same functions on a 15x15 grid around a winner at (7, 7)
@@ -154,7 +183,8 @@ fig.tight_layout()
 #
 # * **quantization error** (QE): mean distance from each sample to its BMU's prototype,
 #   $\frac1n \sum_i \lVert x_i - w_{c(x_i)} \rVert$ — how well the prototypes fit the data
-#   (k-means would do best here, ignoring order);
+#   (k-means, which minimises the mean *squared* distance and ignores order, usually does
+#   better here);
 # * **topographic error** (TE): share of samples whose best and second-best units are *not*
 #   grid neighbours — how well the grid order follows the data (0 for a perfect net).
 #
@@ -172,9 +202,10 @@ fig.tight_layout()
 # $$w_j \leftarrow w_j + \frac{\eta \sum_b h_{c_b j}\,(x_b - w_j)}
 #   {\max\!\big(1,\ \eta \sum_b |h_{c_b j}|\big)} .$$
 #
-# For $B = 1$ this *is* the online rule. When the neighbourhood mass $\eta \sum_b h_{c_b j}$
-# exceeds 1 the step is capped, and the unit lands exactly on the neighbourhood-weighted mean
-# of the batch: with the whole data set as one batch (`batch_size=None`) this is Kohonen's
+# For $B = 1$ this *is* the online rule (with $\eta \le 1$, since $|h| \le 1$). When the
+# neighbourhood mass $\eta \sum_b h_{c_b j}$ exceeds 1 the step is capped, and, for a
+# non-negative neighbourhood (Gaussian, bubble), the unit lands exactly on the
+# neighbourhood-weighted mean of the batch, $\sum_b h_{c_b j} x_b / \sum_b h_{c_b j}$: with the whole data set as one batch (`batch_size=None`) this is Kohonen's
 # classic *batch SOM*. "The same number of iterations" therefore means the same number of
 # samples presented, $T$, and the same schedule read at the same sample count; batch training
 # makes $T/B$ updates instead of $T$. The test suite checks both rules against updates computed
@@ -198,10 +229,10 @@ for algorithm, kwargs in [("online", {}), ("batch", {"batch_size": 64})]:
 # hold similar colours.
 
 # %%
-photo = data.load_photos("coffee")["coffee"]
+# a 4x4 map, sigma 1.5, 5 epochs on a sample of the pixels: SOM(4, 4, sigma=1.5, n_epochs=5)
+palette_som = ch05.train_palette_som(d.pixels)
+photo = d.photo
 pixels = photo.reshape(-1, 3)
-sample = pixels[rng.choice(len(pixels), config.setting("som.photo_pixels"), replace=False)]
-palette_som = SOM(4, 4, sigma=1.5, n_epochs=5, random_state=0).fit(sample)
 quantized = palette_som.weights_.reshape(-1, 3)[palette_som.predict(pixels)].reshape(photo.shape)
 
 fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), gridspec_kw={"width_ratios": [4, 4, 1.6]})
@@ -222,21 +253,24 @@ print(f"mean colour error per pixel: {palette_som.quantization_error(pixels):.4f
 #
 # Now 784-dimensional data: each image is a vector of pixels in $[0, 1]$. The map is
 # initialised on the plane of the first two principal components (`init="pca"`), so it starts
-# ordered and needs fewer epochs. `track_errors=True` records QE and TE after every epoch.
+# ordered and needs fewer epochs. `ch05.train_fashion_som` fits
+#
+# ```python
+# SOM(side, side, sigma=side / 4, sigma_final=0.7, decay="exponential", n_epochs=epochs,
+#     batch_size=128, track_errors=True, random_state=0)
+# ```
+#
+# with `side` and `epochs` from the settings; `track_errors=True` records QE and TE after every
+# epoch.
 
 # %%
-(x_train, y_train), _, class_names = data.load_fashion_mnist()
-x_fit, y_fit = data.subset(x_train, y_train, config.setting("som.train_size"), seed=0)
-X = (x_fit.reshape(len(x_fit), -1) / 255.0).astype(np.float32)
-side = config.setting("som.grid")
-fashion_som = SOM(side, side, sigma=side / 4, sigma_final=0.7, decay="exponential",
-                  n_epochs=config.setting("som.epochs"), batch_size=128,
-                  track_errors=True, random_state=0)
+X, y_fit, class_names = d.x_train, d.y_train, d.class_names
 
 # %%
 # NBVAL_IGNORE_OUTPUT
 start = time.perf_counter()
-fashion_som.fit(X)
+fashion_som = ch05.train_fashion_som(X)
+side = fashion_som.n_rows
 print(f"{side}x{side} map on {len(X)} images, {fashion_som.n_epochs} epochs: "
       f"{time.perf_counter() - start:.1f} s")
 qe, te = fashion_som.quantization_error(X), fashion_som.topographic_error(X)
@@ -250,8 +284,8 @@ print(f"quantization error {qe:.3f}, topographic error {te:.3f}")
 # shirts and coats blending into each other.
 
 # %%
-fig = plot_prototypes(fashion_som, (28, 28), title=f"{side}×{side} SOM of Fashion-MNIST",
-                      size=7)
+fig = viz.plot_prototypes(fashion_som, d.image_shape, title=f"{side}×{side} SOM of Fashion-MNIST",
+                          size=7)
 _ = viz.save_fig(fig, "05_fashion_prototypes")
 
 # %% [markdown]
@@ -264,8 +298,8 @@ _ = viz.save_fig(fig, "05_fashion_prototypes")
 
 # %%
 hits = fashion_som.hit_map(X)
-fig = plot_umatrix(fashion_som, hits=hits, title="U-matrix (x: units that win no image)")
-fig = plot_class_hits(fashion_som, X, y_fit, class_names)
+fig = viz.plot_umatrix(fashion_som, hits=hits, title="U-matrix (x: units that win no image)")
+fig = viz.plot_class_hits(fashion_som, X, y_fit, class_names)
 _ = viz.save_fig(fig, "05_class_hits")
 
 # %% [markdown]
@@ -280,10 +314,8 @@ cbar = fig.colorbar(image, ax=ax, ticks=range(10))
 cbar.ax.set_yticklabels(class_names)
 ax.set_title("Majority class of each unit")
 ax.grid(False)
-(_, _), (x_test, y_test), _ = data.load_fashion_mnist()
-X_test = (x_test.reshape(len(x_test), -1) / 255.0).astype(np.float32)
-predicted = labels.reshape(-1)[fashion_som.predict(X_test)]
-print(f"test accuracy of 'the class of your BMU': {np.mean(predicted == y_test):.3f}")
+predicted = labels.reshape(-1)[fashion_som.predict(d.x_test)]
+print(f"test accuracy of 'the class of your BMU': {np.mean(predicted == d.y_test):.3f}")
 
 # %% [markdown]
 # ### Quantization and topographic error over training
@@ -311,8 +343,7 @@ fig.tight_layout()
 # units than needed. (In a static view only the first picture is shown.)
 
 # %%
-explorer = som_explorer(X[: config.setting("som.widget_size")], image_shape=(28, 28),
-                        n_epochs=5, max_size=16)
+explorer = som_explorer(d.x_widget, image_shape=d.image_shape, n_epochs=5, max_size=16)
 explorer
 
 # %% [markdown]
@@ -327,8 +358,29 @@ explorer
 #   ordered palette.
 # * Batch training matches many samples at once as a matrix product: the same samples, the
 #   same schedule, far fewer and larger updates. `benchmarks/som.py` compares it with MiniSom
-#   on the same data, grid, samples and initial weights; its figures are in
-#   `benchmarks/RESULTS.md`.
+#   on the same data, grid, samples and initial weights: for one pass of 60 000 images on a
+#   20×20 map, our 235 batch updates (of 256 samples) took 1.2 s on TensorFlow against 26.6 s
+#   for MiniSom's 60 000 one-sample updates, with QE/TE 4.375/0.033 against 4.416/0.043
+#   (`benchmarks/results/som.json`). The speed-up compares batch with online updates at equal
+#   presentations, not two implementations of the same update.
+#
+# ## References
+#
+# * T. Kohonen. *Self-organized formation of topologically correct feature maps.* Biological
+#   Cybernetics 43, 1982.
+# * T. Kohonen. *Self-Organizing Maps*, 3rd ed., Springer, 2001 (the batch SOM, ch. 3), and
+#   *Essentials of the self-organizing map.* Neural Networks 37, 2013.
+# * J. MacQueen. *Some methods for classification and analysis of multivariate observations.*
+#   Berkeley Symposium, 1967 (online k-means, the SOM without a neighbourhood).
+# * E. Erwin, K. Obermayer, K. Schulten. *Self-organizing maps: ordering, convergence
+#   properties and energy functions.* Biological Cybernetics 67, 1992; T. Heskes. *Energy
+#   functions for self-organizing maps.* In *Kohonen Maps*, Elsevier, 1999.
+# * A. Ultsch, H. P. Siemon. *Kohonen's self organizing feature maps for exploratory data
+#   analysis.* INNC 1990 (the U-matrix).
+# * K. Kiviluoto. *Topology preservation in self-organizing maps.* ICNN 1996 (the topographic
+#   error).
+# * G. Vettigli. *MiniSom: minimalistic and NumPy-based implementation of the Self Organizing
+#   Map* (software, github.com/JustGlowing/minisom), the benchmark's reference.
 #
 # ## Exercises
 #
@@ -336,8 +388,8 @@ explorer
 # not, what is off — never the answer itself.
 #
 # **05.1 — Find the best-matching unit.** Write `bmu(x, weights)` that returns the grid
-# position `(row, col)` of the unit whose prototype is nearest to `x`; `weights` has shape
-# `(n_rows, n_cols, n_features)`.
+# position `(row, col)` of the unit whose prototype is nearest to `x` in Euclidean distance;
+# `weights` has shape `(n_rows, n_cols, n_features)`.
 
 # %%
 from unsuplab.exercises import check
@@ -364,7 +416,8 @@ check("05.2", gaussian_neighborhood)
 # **05.3 — One online update.** Write `update(weights, x, sigma, learning_rate)` that returns
 # the weights after one sample: find the winner $c$, then
 # $w_j + \eta\, h(\lVert r_c - r_j \rVert, \sigma)\,(x - w_j)$ for every unit, with the
-# Gaussian $h$. Hint: `np.indices(weights.shape[:2])` gives every unit's row and column.
+# Gaussian $h$, as a new array (leave `weights` unchanged). Hint:
+# `np.indices(weights.shape[:2])` gives every unit's row and column.
 
 # %%
 def update(weights, x, sigma, learning_rate):
@@ -386,7 +439,54 @@ def quantization_error(X, weights):
 check("05.4", quantization_error)
 
 # %% [markdown]
-# **05.5 — Think (no check).** Train the 2-D map above with `neighborhood="mexican_hat"` and
-# the online rule. What happens to the weights, and why does the capped batch rule stay finite?
-# Then train the Fashion-MNIST map with `sigma_final=0.3` and with `sigma_final=3`: which error
-# improves, which gets worse?
+# **05.5 — Think (no check).** Train the 2-D map above with `neighborhood="mexican_hat"`, once
+# online and once in batches (`batch_size=64`), and look at `som.weights_`: what happens? Write
+# the capped batch rule as $w_j \leftarrow (1 - s\,m_j)\,w_j + s \sum_b h_{c_b j} x_b$ with
+# $m_j = \sum_b h_{c_b j}$ and $s = \eta / \max(1, \eta \sum_b |h_{c_b j}|)$: why does the
+# cap keep a Gaussian map bounded (what range is $1 - s\,m_j$ in when every $h \ge 0$?), and
+# how large can $1 - s\,m_j$ get when some $h$ are negative? Then train the Fashion-MNIST map
+# with `SOM(side, side, sigma=side / 4, sigma_final=0.3, decay="exponential",
+# n_epochs=fashion_som.n_epochs, batch_size=128, random_state=0).fit(X)` and again with
+# `sigma_final=3`: which error improves, which gets worse, and why?
+#
+# **05.6 — The batch update, inside a map's training.** Write `batch_update(weights, x, h,
+# learning_rate)` with `keras.ops` only (it must compile with `tf.function` or `jax.jit`):
+# `weights` (K, D), a batch `x` (B, D), the neighbourhood matrix `h` (K, K) with `h[k, j]`
+# the neighbourhood between units $k$ and $j$, and the rate; return the new (K, D) weights of
+# the capped batch rule of "Online and batch training" above,
+# $w_j + \eta \sum_b h_{c_b j} (x_b - w_j) / \max(1, \eta \sum_b |h_{c_b j}|)$. The check
+# compiles your function, trains a 3×4 map with it for a few updates and compares the map
+# with `SOM(algorithm="batch")`'s. Hint: `ops.argmin` of the distances gives each $c_b$,
+# `ops.take(h, c, axis=0)` the rows $h_{c_b \cdot}$ (B, K), and one `ops.matmul` the sums
+# $\sum_b h_{c_b j} x_b$.
+
+# %%
+from keras import ops  # noqa: F401 (your code uses ops.*)
+
+
+def batch_update(weights, x, h, learning_rate):
+    ...  # your code here
+
+
+check("05.6", batch_update)
+
+# %% [markdown]
+# ### Conceptual and derivation questions
+#
+# Pen and paper, no check: reference answers for teachers are in `solutions/answers.md`.
+#
+# **05.C1 — Online k-means and the running mean.** Take the neighbourhood $h_{cj} = 1$ if
+# $j = c$, else 0, and give unit $j$ the learning rate $\eta = 1/n_j$, where $n_j$ counts the
+# samples it has won so far (this one included). Show that $w_j$ is then exactly the mean of
+# the samples it has won. What does a constant $\eta$ compute instead?
+#
+# **05.C2 — What the batch SOM minimises.** With the whole data set as one batch and a
+# non-negative neighbourhood, show that the capped update sets
+# $w_j = \sum_i h_{c_i j}\, x_i / \sum_i h_{c_i j}$, and that this minimises
+# $E_j(w) = \sum_i h_{c_i j} \lVert x_i - w \rVert^2$ for fixed winners $c_i$. Is the batch SOM
+# then a descent method on $E = \sum_i \sum_j h_{c_i j} \lVert x_i - w_j \rVert^2$? Look at the
+# winner step.
+#
+# **05.C3 — Why the radius must start large.** From the update rule, explain why a map trained
+# from a random start with a small, fixed $\sigma$ keeps folds (twists), while a large initial
+# $\sigma$ unfolds it. What happens to QE and TE if $\sigma \to 0$ from the start?

@@ -66,7 +66,7 @@ def test_pixel_mask_fraction_with_channels():
     ("call", "match"),
     [
         (lambda x: data.gaussian_noise(x, -0.1), "sigma"),
-        (lambda x: data.gaussian_noise(x * 2, 0.1), r"\[0.0, 1.0\]"),
+        (lambda x: data.gaussian_noise(x * 2, 0.1), r"\[0, 1\]"),
         (lambda x: data.salt_and_pepper(x, 1.5), "amount"),
         (lambda x: data.random_holes(x, hole_size=99), "hole_size"),
         (lambda x: data.pixel_mask(x, -1), "fraction"),

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from unsuplab.data import make_dataset, subset, to_float
+from unsuplab.data import make_batches, make_dataset, subset, to_float
 
 
 def test_to_float_scales_uint8_and_adds_channel():
@@ -14,7 +14,7 @@ def test_to_float_scales_uint8_and_adds_channel():
 @pytest.mark.parametrize(
     ("x", "error", "match"),
     [
-        (np.full((1, 2, 2), 1.5, np.float32), ValueError, r"\[0.0, 1.0\]"),
+        (np.full((1, 2, 2), 1.5, np.float32), ValueError, r"\[0, 1\]"),
         (np.array([[[np.nan]]], np.float32), ValueError, "NaN"),
         (np.zeros((0, 2, 2), np.float32), ValueError, "empty"),
         (np.zeros((2,), np.float32), ValueError, "rank"),
@@ -42,6 +42,7 @@ def test_subset_rejects_mismatched_lengths():
         subset(np.zeros((5, 1)), np.zeros(4, int), 2)
 
 
+@pytest.mark.tensorflow_only
 def test_make_dataset_batches_float_images_in_order_when_not_shuffled():
     x = np.arange(5 * 4, dtype=np.uint8).reshape(5, 2, 2)
     batches = list(make_dataset(x, batch_size=2, shuffle=False).as_numpy_iterator())
@@ -49,6 +50,7 @@ def test_make_dataset_batches_float_images_in_order_when_not_shuffled():
     np.testing.assert_allclose(batches[0][1, :, :, 0], x[1] / 255.0, rtol=1e-6)
 
 
+@pytest.mark.tensorflow_only
 def test_make_dataset_shuffle_is_seeded():
     x = np.arange(50, dtype=np.uint8).reshape(50, 1, 1)
     order = [
@@ -59,19 +61,21 @@ def test_make_dataset_shuffle_is_seeded():
     assert not np.array_equal(order[0], np.sort(order[0]))
 
 
-def test_make_dataset_with_labels_and_map_fn():
-    x = np.zeros((4, 2, 2), np.uint8)
+@pytest.mark.tensorflow_only
+def test_make_dataset_with_labels():
+    x = np.full((4, 2, 2), 255, np.uint8)
     y = np.arange(4)
-    ds = make_dataset(x, y, batch_size=4, shuffle=False, map_fn=lambda a, b: (a + 1.0, b))
-    images, labels = next(iter(ds))
+    images, labels = next(iter(make_dataset(x, y, batch_size=4, shuffle=False)))
     assert float(images.numpy().min()) == 1.0 and labels.numpy().tolist() == [0, 1, 2, 3]
 
 
+@pytest.mark.tensorflow_only
 def test_make_dataset_bad_batch_size():
     with pytest.raises(ValueError, match="batch_size"):
         make_dataset(np.zeros((2, 2, 2), np.uint8), batch_size=0)
 
 
+@pytest.mark.tensorflow_only
 def test_make_dataset_turns_the_autotuner_off_and_prefetches():
     """The autotuner stalls iterator creation and teardown by seconds on a CPU (see
     unsuplab.training.loop); the pipeline must not depend on it."""
@@ -79,3 +83,50 @@ def test_make_dataset_turns_the_autotuner_off_and_prefetches():
     ds = make_dataset(x, batch_size=4, shuffle=False)
     assert ds.options().autotune.enabled is False
     assert [b.shape[0] for b in ds] == [4, 4, 2]
+
+
+def test_make_batches_scales_and_keeps_order_when_not_shuffled():
+    x = np.arange(5 * 4, dtype=np.uint8).reshape(5, 2, 2)
+    ds = make_batches(x, batch_size=2, shuffle=False)
+    assert len(ds) == 3 and ds.num_batches == 3
+    batches = [ds[i] for i in range(3)]
+    assert [b.shape for b in batches] == [(2, 2, 2, 1), (2, 2, 2, 1), (1, 2, 2, 1)]
+    np.testing.assert_allclose(batches[0][1, :, :, 0], x[1] / 255.0, rtol=1e-6)
+
+
+def test_make_batches_repeat_streams_every_image_once_per_pass_in_a_seeded_order():
+    x = np.arange(10, dtype=np.uint8).reshape(10, 1, 1)
+    y = np.arange(10)
+
+    def stream():
+        ds = make_batches(x, y, batch_size=4, seed=3, repeat=True)
+        assert ds.num_batches is None  # endless: used with steps_per_epoch
+        return [ds[i] for i in range(6)]  # two passes of 3 batches
+
+    a, b = stream(), stream()
+    for (xa, ya), (xb, yb) in zip(a, b, strict=True):
+        np.testing.assert_array_equal(ya, yb)
+        np.testing.assert_array_equal(xa, xb)
+        np.testing.assert_allclose(xa[..., 0, 0, 0], ya / 255.0, rtol=1e-6)  # labels follow
+    first = np.concatenate([ya for _, ya in a[:3]])
+    second = np.concatenate([ya for _, ya in a[3:]])
+    assert sorted(first) == sorted(second) == list(range(10))
+    assert not np.array_equal(first, second)  # a fresh order each pass
+
+
+@pytest.mark.parametrize("maker", [make_batches, make_dataset])
+def test_pipelines_refuse_float_grey_levels(maker):
+    if maker is make_dataset:
+        pytest.importorskip("tensorflow")
+    with pytest.raises(ValueError, match="255"):
+        maker(np.full((4, 2, 2), 128.0, np.float32))
+
+
+def test_make_batches_scales_uint8_image_targets_like_the_inputs():
+    clean = np.full((4, 2, 2), 255, np.uint8)
+    noisy = np.zeros((4, 2, 2), np.float32)
+    images, targets = make_batches(noisy, clean, batch_size=4, shuffle=False)[0]
+    assert targets.shape == (4, 2, 2, 1) and targets.dtype == np.float32
+    assert float(targets.max()) == 1.0
+    with pytest.raises(ValueError, match="255"):
+        make_batches(noisy, np.full((4, 2, 2), 200.0, np.float32))

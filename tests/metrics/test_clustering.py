@@ -47,13 +47,3 @@ def test_nmi_ari_extremes():
 def test_bad_labels(y_true, y_pred, error, match):
     with pytest.raises(error, match=match):
         metrics.cluster_accuracy(y_true, y_pred)
-
-
-def test_loss_trackers():
-    trackers = metrics.loss_trackers("loss", "kl_loss")
-    assert list(trackers) == ["loss", "kl_loss"]
-    trackers["loss"].update_state(2.0)
-    trackers["loss"].update_state(4.0)
-    assert float(trackers["loss"].result()) == pytest.approx(3.0)
-    with pytest.raises(ValueError, match="distinct"):
-        metrics.loss_trackers("a", "a")

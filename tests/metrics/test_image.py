@@ -67,3 +67,115 @@ def test_ssim_refuses_tiny_images():
 def test_psnr_bad_peak():
     with pytest.raises(ValueError, match="peak"):
         metrics.psnr(np.zeros((1, 4, 4)), np.zeros((1, 4, 4)), peak=0)
+
+
+def _ssim_by_loops(a, b, peak=1.0):
+    """SSIM of two (H, W) images straight from the definition: every 11x11 window."""
+    t = np.arange(11) - 5.0
+    g = np.exp(-0.5 * (t / 1.5) ** 2)
+    w = np.outer(g, g) / np.outer(g, g).sum()
+    c1, c2 = (0.01 * peak) ** 2, (0.03 * peak) ** 2
+    values = []
+    for i in range(a.shape[0] - 10):
+        for j in range(a.shape[1] - 10):
+            pa, pb = a[i : i + 11, j : j + 11], b[i : i + 11, j : j + 11]
+            ma, mb = (w * pa).sum(), (w * pb).sum()
+            va, vb = (w * pa * pa).sum() - ma**2, (w * pb * pb).sum() - mb**2
+            cov = (w * pa * pb).sum() - ma * mb
+            values.append(
+                (2 * ma * mb + c1) * (2 * cov + c2) / ((ma**2 + mb**2 + c1) * (va + vb + c2))
+            )
+    return float(np.mean(values))
+
+
+def test_ssim_matches_the_definition_window_by_window():
+    rng = np.random.default_rng(1)
+    a = rng.random((16, 14))
+    b = np.clip(a + 0.2 * rng.standard_normal(a.shape), 0, 1)
+    assert metrics.ssim_per_image(a, b)[0] == pytest.approx(_ssim_by_loops(a, b), abs=1e-10)
+    assert metrics.ssim(a, a) == pytest.approx(1.0)
+
+
+@pytest.mark.tensorflow_only
+def test_ssim_matches_tensorflow():
+    import tensorflow as tf
+
+    rng = np.random.default_rng(2)
+    x = rng.random((4, 28, 28, 1))
+    y = np.clip(x + 0.1 * rng.standard_normal(x.shape), 0, 1)
+    ours = metrics.ssim_per_image(x, y)
+    theirs = tf.image.ssim(tf.constant(x, tf.float32), tf.constant(y, tf.float32), 1.0).numpy()
+    np.testing.assert_allclose(ours, theirs, atol=1e-5)
+
+
+# --- hole PSNR (chapter 02) --------------------------------------------------------------------
+
+
+def test_hole_psnr_by_hand():
+    clean = np.zeros((2, 4, 4), np.float32)
+    restored = clean.copy()
+    mask = np.ones_like(clean)
+    mask[:, 0, :2] = 0  # two missing pixels in each image
+    restored[0, 0, 0] = 0.1  # image 0: hole MSE = 0.01 / 2 -> 23.01 dB
+    restored[1, 0, :2] = 0.1  # image 1: hole MSE = 0.01 -> 20 dB
+    restored[1, 3, 3] = 0.9  # a kept pixel: not counted
+    expected = (10 * np.log10(1 / 0.005) + 20.0) / 2
+    np.testing.assert_allclose(metrics.hole_psnr(clean, restored, mask), expected, rtol=1e-6)
+    # the same with a channel axis, and one image on its own
+    np.testing.assert_allclose(
+        metrics.hole_psnr(clean[..., None], restored[..., None], mask), expected, rtol=1e-6)
+    np.testing.assert_allclose(metrics.hole_psnr(clean[1], restored[1], mask[1]), 20.0,
+                               rtol=1e-6)
+
+
+def test_hole_psnr_averages_the_error_over_channels():
+    clean = np.zeros((1, 2, 2, 3), np.float32)
+    restored = clean.copy()
+    restored[0, 0, 0, 0] = 0.3  # one channel of the one missing pixel: MSE 0.09 / 3
+    mask = np.ones((1, 2, 2))
+    mask[0, 0, 0] = 0
+    np.testing.assert_allclose(metrics.hole_psnr(clean, restored, mask),
+                               10 * np.log10(3 / 0.09), rtol=1e-6)
+
+
+def test_hole_psnr_floors_an_exact_fill_at_8_bit_quantization_noise():
+    clean = np.zeros((2, 4, 4), np.float32)
+    mask = np.ones_like(clean)
+    mask[:, :2, :2] = 0
+    restored = clean.copy()
+    restored[1, 0, 0] = 0.2  # image 1: hole MSE 0.04 / 4 = 0.01 -> 20 dB; image 0 exact
+    ceiling = 10 * np.log10(255**2 * 12)  # 58.92 dB
+    assert np.isclose(10 * np.log10(1 / metrics.HOLE_MSE_FLOOR), ceiling)
+    value = metrics.hole_psnr(clean, restored, mask)
+    assert np.isfinite(value)
+    np.testing.assert_allclose(value, (ceiling + 20.0) / 2, rtol=1e-6)
+
+
+def test_hole_psnr_leaves_out_images_without_a_hole():
+    clean = np.zeros((2, 4, 4), np.float32)
+    restored = np.full_like(clean, 0.1)
+    mask = np.ones_like(clean)
+    mask[0, 0, 0] = 0  # image 1 has no hole
+    np.testing.assert_allclose(metrics.hole_psnr(clean, restored, mask), 20.0, rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "match"),
+    [
+        ((np.zeros((2, 4, 4)), np.zeros((2, 4, 4)), np.ones((2, 4, 4))), ValueError,
+         "no missing pixel"),
+        ((np.zeros((2, 4, 4)), np.zeros((2, 4, 5)), np.ones((2, 4, 4))), ValueError,
+         "same shape"),
+        ((np.zeros((2, 4, 4)), np.zeros((2, 4, 4)), np.ones((4, 4))), ValueError,
+         "spatial shape"),
+        ((np.zeros((2, 4, 4)), np.zeros((2, 4, 4)), np.full((2, 4, 4), 0.5)), ValueError,
+         "only 0"),
+        ((np.zeros((2, 4, 4)), np.full((2, 4, 4), 3.0), np.zeros((2, 4, 4))), ValueError,
+         "/ 255"),
+        ((np.zeros((2, 4, 4), np.uint8), np.zeros((2, 4, 4)), np.zeros((2, 4, 4))), TypeError,
+         "float"),
+    ],
+)
+def test_hole_psnr_bad_input(args, error, match):
+    with pytest.raises(error, match=match):
+        metrics.hole_psnr(*args)

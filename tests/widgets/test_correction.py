@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from unsuplab.models.correction import HOLE_MSE_FLOOR
+from unsuplab.metrics import HOLE_MSE_FLOOR
 from unsuplab.widgets.correction import correction_explorer
 
 
@@ -72,5 +72,5 @@ def test_bad_arguments(images, kwargs, error, match):
 
 
 def test_images_outside_unit_range_are_refused(images):
-    with pytest.raises(ValueError, match=r"\[0.0, 1.0\]"):
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
         correction_explorer(images * 2, denoiser=_Identity())

@@ -1,38 +1,7 @@
 import numpy as np
 import pytest
 
-from unsuplab.models import SOM
-from unsuplab.widgets.som import (
-    plot_class_hits,
-    plot_prototypes,
-    plot_umatrix,
-    prototype_image,
-    som_explorer,
-)
-
-
-def test_prototype_image_tiles_units_in_grid_order():
-    weights = np.arange(2 * 3 * 4, dtype=np.float32).reshape(2, 3, 4)  # 2x2 "images"
-    canvas = prototype_image(weights, (2, 2), gap=1)
-    assert canvas.shape == (2 * 3 - 1, 3 * 3 - 1)
-    np.testing.assert_array_equal(canvas[0:2, 0:2], weights[0, 0].reshape(2, 2))
-    np.testing.assert_array_equal(canvas[3:5, 6:8], weights[1, 2].reshape(2, 2))
-    assert canvas[2, 0] == weights.max()  # the gap
-    colour = prototype_image(np.zeros((2, 2, 12), dtype=np.float32), (2, 2, 3), gap=0)
-    assert colour.shape == (4, 4, 3)
-    with pytest.raises(ValueError, match="image_shape"):
-        prototype_image(weights, (3, 3))
-
-
-def test_som_figures(rng):
-    X = rng.random((120, 4)).astype(np.float32)
-    y = rng.integers(0, 3, 120)
-    som = SOM(3, 3, n_epochs=2, random_state=0).fit(X)
-    assert plot_prototypes(som, (2, 2)).axes
-    fig = plot_umatrix(som, hits=som.hit_map(X))
-    assert fig.axes[0].get_title() == "U-matrix"
-    fig = plot_class_hits(som, X, y, ("a", "b", "c"), ncols=3)
-    assert [ax.get_title() for ax in fig.axes] == ["a", "b", "c"]
+from unsuplab.widgets.som import som_explorer
 
 
 @pytest.mark.parametrize(
@@ -52,6 +21,13 @@ def test_som_explorer_retrains_on_each_change(rng, n_features, image_shape, left
     explorer.controls["learning_rate"].value = 0.2  # as a student moving the slider
     assert explorer.n_renders == 3
     assert "learning rate=0.20" in explorer.figure._suptitle.get_text()
+
+
+def test_som_explorer_labels_are_not_cut(rng):
+    explorer = som_explorer(rng.random((60, 2)).astype(np.float32), n_epochs=1, max_size=4)
+    assert explorer.controls["learning_rate"].description == "learning rate"
+    for control in explorer.controls.values():
+        assert control.style.description_width == "initial"  # room for the whole label
 
 
 def test_som_explorer_rejects_bad_input(rng):

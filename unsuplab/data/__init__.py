@@ -20,7 +20,8 @@ from .datasets import (
     load_mnist,
     load_photos,
 )
-from .pipeline import make_dataset, subset, to_float
+from .patches import random_patches
+from .pipeline import make_batches, make_dataset, subset, to_float
 
 __all__ = [
     "DEBIAN_DIR",
@@ -37,9 +38,11 @@ __all__ = [
     "load_fashion_mnist",
     "load_mnist",
     "load_photos",
+    "make_batches",
     "make_dataset",
     "pixel_mask",
     "random_holes",
+    "random_patches",
     "salt_and_pepper",
     "subset",
     "to_float",

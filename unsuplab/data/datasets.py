@@ -179,10 +179,13 @@ def fashion_mnist_path(data_dir=None, *, download: bool = True) -> Path:
             return folder
         missing = [n for n, p in files.items() if p is None]
         looked.append(f"  - {label}: {folder} (missing: {', '.join(missing)})")
-        if label == "data_dir argument" and folder.exists():
-            # An explicit folder that is incomplete is a mistake to report, not to skip.
+        if label in ("data_dir argument", "UNSUPLAB_DATA"):
+            # A folder the user named, missing or incomplete, is a mistake to report: quietly
+            # loading another copy would hide it.
+            what = "data_dir" if label == "data_dir argument" else "UNSUPLAB_DATA"
+            state = "does not exist" if not folder.exists() else f"lacks {', '.join(missing)}"
             raise DataNotFoundError(
-                f"data_dir={str(folder)!r} lacks {', '.join(missing)}.\n"
+                f"{what}={str(folder)!r} {state}.\n"
                 + HOW_TO_GET.format(debian=DEBIAN_DIR, cache=keras_cache_dir() / "fashion-mnist")
             )
     cache = keras_cache_dir() / "fashion-mnist"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_array, check_number, check_seed
+from .._validation import check_array, check_images, check_number, check_seed
 
 
 def to_float(images, *, channel_axis: bool = True) -> np.ndarray:
@@ -16,17 +16,8 @@ def to_float(images, *, channel_axis: bool = True) -> np.ndarray:
 
     uint8 input is divided by 255; float input must already lie in [0, 1].
     """
-    x = check_array(images, "images", ndim=(2, 3, 4), dtype_kind="uif")
-    if x.dtype.kind in "ui":
-        if x.min() < 0 or x.max() > 255:
-            raise ValueError(
-                f"integer images must lie in [0, 255]. Received: images with values in "
-                f"[{x.min()}, {x.max()}]"
-            )
-        x = x.astype(np.float32) / 255.0
-    else:
-        check_array(x, "images", value_range=(0.0, 1.0))
-        x = x.astype(np.float32)
+    x = check_images(images, "images", ndim=(2, 3, 4), dtype_kind="uif")
+    x = x.astype(np.float32) / np.float32(255.0) if x.dtype.kind in "ui" else x.astype(np.float32)
     if channel_axis and x.ndim == 3:
         x = x[..., None]
     return x
@@ -56,6 +47,13 @@ def subset(x, y=None, n=None, *, seed=0, stratified=True):
     if y is not None and stratified:
         from sklearn.model_selection import train_test_split
 
+        n_classes = len(np.unique(y))
+        if n < n_classes:
+            raise ValueError(
+                f"a class-balanced subset needs n >= the number of classes ({n_classes}); pass "
+                f"stratified=False for fewer. Received: n={n}"
+            )
+
         idx, _ = train_test_split(
             np.arange(len(x)), train_size=n, stratify=y, random_state=int(rng.integers(2**31))
         )
@@ -63,6 +61,27 @@ def subset(x, y=None, n=None, *, seed=0, stratified=True):
     else:
         idx = np.sort(rng.choice(len(x), size=n, replace=False))
     return x[idx] if y is None else (x[idx], y[idx])
+
+
+def _float_batch(images, scale):
+    """A uint8 or float batch -> float32 in [0, 1] with a channel axis (NumPy)."""
+    x = images.astype(np.float32) * np.float32(scale)
+    return x[..., None] if x.ndim == 3 else x
+
+
+def _check_xy(x, y):
+    """Checked images, and targets: labels pass as they are; *image* targets (rank 3 or 4, as
+    in (noisy, clean) pairs) are checked like images, scaled to float32 [0, 1] if uint8 and
+    given a channel axis, so both halves of a pair are on one scale."""
+    x = check_images(x, "x", ndim=(3, 4), dtype_kind="uif")
+    if y is not None:
+        y = check_array(y, "y", finite=False)
+        if len(y) != len(x):
+            raise ValueError(f"x and y must have the same length. Received: {len(x)} and {len(y)}")
+        if y.ndim >= 3:
+            y = check_images(y, "y", ndim=(3, 4), dtype_kind="uif")
+            y = _float_batch(y, 1.0 / 255.0 if y.dtype.kind in "ui" else 1.0)
+    return x, y
 
 
 def make_dataset(
@@ -73,11 +92,11 @@ def make_dataset(
     shuffle=True,
     seed=0,
     repeat=False,
-    map_fn=None,
     drop_remainder=False,
     prefetch=True,
 ):
-    """Build a ``tf.data.Dataset`` of float32 image batches in [0, 1] with a channel axis.
+    """Build a ``tf.data.Dataset`` of float32 image batches in [0, 1] with a channel axis
+    (TensorFlow backend; :func:`make_batches` is the backend-neutral equivalent).
 
     Args:
         x: images, uint8 (N, H, W[, C]) or float in [0, 1].
@@ -86,8 +105,6 @@ def make_dataset(
         shuffle: reshuffle every pass, with ``seed`` (the same seed gives the same order).
         repeat: repeat forever (use with ``steps_per_epoch``; what :func:`unsuplab.training.fit`
             does, so that one iterator lives across epochs).
-        map_fn: optional function applied to each float batch, e.g. a corruption that returns
-            ``(corrupted, clean)`` pairs.
         drop_remainder: drop the last incomplete batch.
 
     Returns:
@@ -95,12 +112,8 @@ def make_dataset(
     """
     import tensorflow as tf
 
-    x = check_array(x, "x", ndim=(3, 4), dtype_kind="uif")
+    x, y = _check_xy(x, y)
     batch_size = check_number(batch_size, "batch_size", low=1, integer=True)
-    if y is not None:
-        y = check_array(y, "y", finite=False)
-        if len(y) != len(x):
-            raise ValueError(f"x and y must have the same length. Received: {len(x)} and {len(y)}")
     if x.ndim == 3:
         x = x[..., None]
     scale = 1.0 / 255.0 if x.dtype.kind in "ui" else 1.0
@@ -118,14 +131,66 @@ def make_dataset(
         return images if len(batch) == 1 else (images, batch[1])
 
     ds = ds.map(to_float32)
-    if map_fn is not None:
-        ds = ds.map(map_fn)
     if prefetch:
         ds = ds.prefetch(2)
     # tf.data's autotuner is off. With it on, creating *and destroying* an iterator sometimes
     # waits several seconds with the CPU idle (measured: 3-7 s after the last step of every
-    # fit(), 5 s before the first batch of an epoch); these pipelines are a cast and a cheap
-    # corruption, far faster than a training step, so a fixed 2-batch prefetch loses nothing.
+    # fit(), 5 s before the first batch of an epoch); these pipelines are a cast, far faster
+    # than a training step, so a fixed 2-batch prefetch loses nothing.
     options = tf.data.Options()
     options.autotune.enabled = False
     return ds.with_options(options)
+
+
+def make_batches(x, y=None, *, batch_size=128, shuffle=True, seed=0, repeat=False, start=0):
+    """A ``keras.utils.PyDataset`` of float32 image batches in [0, 1] with a channel axis:
+    the pipeline on every backend (JAX, PyTorch; TensorFlow uses :func:`make_dataset`).
+
+    Images stay uint8 in memory and are scaled batch by batch. With ``shuffle`` every pass
+    over the data visits it in a fresh order drawn from ``seed`` (the same seed gives the same
+    orders). With ``repeat`` the dataset is endless (``num_batches`` is None: use it with
+    ``steps_per_epoch``): batch ``i`` is batch ``i % n`` of pass ``i // n``, a pure function of
+    its index, so Keras peeking at a batch (to build a loaded model's metrics) shifts nothing,
+    and ``start`` (the batches already trained on) resumes the stream exactly.
+    """
+    import keras
+
+    x, y = _check_xy(x, y)
+    batch_size = check_number(batch_size, "batch_size", low=1, integer=True)
+    start = check_number(start, "start", low=0, integer=True)
+    scale = 1.0 / 255.0 if x.dtype.kind in "ui" else 1.0
+    rng = check_seed(seed)
+    n_batches = -(-len(x) // batch_size)
+    orders = []  # the order of pass p, drawn in sequence from rng
+
+    def order(p):
+        while len(orders) <= p:
+            orders.append(rng.permutation(len(x)) if shuffle else np.arange(len(x)))
+        return orders[p]
+
+    class ImageBatches(keras.utils.PyDataset):
+        def __init__(self):
+            super().__init__()
+            self.epoch = 0  # finite datasets: passes completed
+
+        @property
+        def num_batches(self):
+            return None if repeat else n_batches
+
+        def __len__(self):
+            return n_batches
+
+        def __getitem__(self, index):
+            if repeat:
+                p, position = divmod(index + start, n_batches)
+            else:
+                p, position = self.epoch, index
+            idx = np.sort(order(p)[position * batch_size : (position + 1) * batch_size])
+            images = _float_batch(x[idx], scale)
+            return images if y is None else (images, y[idx])
+
+        def on_epoch_end(self):
+            if not repeat:
+                self.epoch += 1
+
+    return ImageBatches()

@@ -6,14 +6,17 @@ from __future__ import annotations
 import numpy as np
 
 from ..metrics import psnr
-from .core import Mismatch, exercise, expect_close
-
-
-def _returned(value, what):
-    """The student's result, or feedback when the function body is still empty."""
-    if value is None or value is Ellipsis:
-        raise Mismatch(f"{what} returned None: fill in its body and return the result.")
-    return value
+from .core import (
+    Mismatch,
+    as_array,
+    as_number,
+    describe,
+    exercise,
+    expect_close,
+    run_compiled,
+    run_in_model,
+    short_error,
+)
 
 
 def _pca_case(seed=0, n=40, d=6, k=2):
@@ -30,10 +33,8 @@ def check_pca_reconstruct(pca_reconstruct):
     ``(x - mean) @ components.T @ components + mean``, shape (N, D)."""
     for seed, k in ((0, 2), (1, 3)):
         x, mean, components = _pca_case(seed, k=k)
-        got = _returned(
-            pca_reconstruct(x.copy(), mean.copy(), components.copy()), "pca_reconstruct"
-        )
-        got = np.asarray(got, dtype=float)
+        got = as_array(pca_reconstruct(x.copy(), mean.copy(), components.copy()),
+                       "Your reconstruction")
         expected = (x - mean) @ components.T @ components + mean
         if got.shape == (len(x), k):
             raise Mismatch(
@@ -68,14 +69,15 @@ def check_build_encoder(build_encoder):
         model = build_encoder(latent_dim)
         if not isinstance(model, keras.Model):
             raise Mismatch(
-                f"build_encoder must return a keras.Model; it returned a {type(model).__name__}."
+                f"build_encoder must return a keras.Model; it returned {describe(model)}."
             )
         x = np.random.default_rng(0).uniform(size=(3, 28, 28, 1)).astype("float32")
         try:
             out = keras.ops.convert_to_numpy(model(x))
         except Exception as err:  # the shapes do not fit: say so plainly
             raise Mismatch(
-                f"Your encoder cannot take a batch of shape (3, 28, 28, 1): {err}"
+                "Your encoder cannot take a batch of shape (3, 28, 28, 1): "
+                f"{type(err).__name__}: {short_error(err)}"
             ) from None
         if out.shape != (3, latent_dim):
             raise Mismatch(
@@ -101,7 +103,7 @@ def check_psnr(my_psnr):
     x = rng.uniform(size=(4, 6, 6))
     scales = np.array([0.01, 0.05, 0.1, 0.3])[:, None, None]
     y = np.clip(x + scales * rng.normal(size=x.shape), 0, 1)
-    got = float(np.asarray(_returned(my_psnr(x.copy(), y.copy()), "my_psnr")))
+    got = as_number(my_psnr(x.copy(), y.copy()), "Your PSNR")
     expected = psnr(x, y)
     mse = np.mean((x - y) ** 2, axis=(1, 2))
     if np.isclose(got, 10 * np.log10(1 / mse.mean()), rtol=1e-4):
@@ -118,7 +120,7 @@ def check_psnr(my_psnr):
     expect_close(got, expected, what="Your PSNR", rtol=1e-4, atol=1e-6)
 
 
-@exercise("01.4", "choose a latent size for a target PSNR")
+@exercise("01.4", "choose a latent size for a target PSNR", returns_none=True)
 def check_choose_latent_size(choose_latent_size):
     """``choose_latent_size(sizes, psnr_db, target_db)`` -> the smallest latent size whose PSNR
     reaches ``target_db``, or ``None`` if none does. ``sizes`` may come in any order."""
@@ -132,7 +134,7 @@ def check_choose_latent_size(choose_latent_size):
     for sizes, values, target, expected in cases:
         got = choose_latent_size(list(sizes), list(values), target)
         if got is not None and not isinstance(got, (int, np.integer)):
-            raise Mismatch(f"Return a latent size (an int) or None; got {got!r}.")
+            raise Mismatch(f"Return a latent size (an int) or None; got {describe(got)}.")
         if got == expected:
             continue
         if expected is None:
@@ -156,3 +158,73 @@ def check_choose_latent_size(choose_latent_size):
             f"For target {target} dB with {dict(zip(sizes, values, strict=True))} you chose "
             f"{got}, whose PSNR is below the target."
         )
+
+
+# --- 01.5: the loss, wired into a model ----------------------------------------------------
+
+
+def _same_training(student_model, library_model, x, *, epochs=3, batch_size=16, what):
+    """Train both (same seed, same data order) and compare their weights."""
+    import keras
+
+    for model in (student_model, library_model):
+        model.fit(x, epochs=epochs, batch_size=batch_size, shuffle=False, verbose=0)
+    gap = max(float(np.abs(a - b).max()) for a, b in zip(
+        (keras.ops.convert_to_numpy(w) for w in student_model.weights),
+        (keras.ops.convert_to_numpy(w) for w in library_model.weights), strict=True))
+    if not np.isfinite(gap) or gap > 1e-4:
+        raise Mismatch(f"Plugged into {what}, your loss trains the model differently from the "
+                       f"library's loss (weights up to {gap:.3g} apart after "
+                       f"{epochs * (len(x) // batch_size)} steps).")
+
+
+@exercise("01.5", "the reconstruction loss, inside the autoencoder's compute_loss")
+def check_reconstruction_loss(reconstruction_loss):
+    """``reconstruction_loss(x, x_hat)``: two tensors (N, H, W, C) -> the scalar tensor of
+    the mean squared error over images and pixels (keras.ops only). The checker compiles it,
+    puts it in the ``compute_loss`` of a small ``DenseAutoencoder`` and trains it: the weights
+    must follow those of the same model trained with ``loss="mse"``."""
+    import keras
+    from keras import ops
+
+    from ..models import DenseAutoencoder
+
+    rng = np.random.default_rng(8)
+    x = rng.random((3, 4, 5, 1)).astype(np.float32)
+    x_hat = rng.random((3, 4, 5, 1)).astype(np.float32)
+    value = reconstruction_loss(ops.convert_to_tensor(x), ops.convert_to_tensor(x_hat))
+    got = ops.convert_to_numpy(value)
+    if np.size(got) != 1:
+        raise Mismatch(f"A loss is one number (a scalar tensor); yours is {describe(value)}. "
+                       "Average over the images too.")
+    got = float(np.reshape(got, ()))
+    err = x.astype(np.float64) - x_hat
+    expected = np.mean(err**2)
+    for wrong, advice in (
+        (np.sum(err**2), "That is the sum of squared errors: take the mean."),
+        (np.sum(err**2, axis=(1, 2, 3)).mean(), "You summed over the pixels of each image: "
+         "take the mean over the pixels too (that is what loss='mse' does)."),
+        (np.mean(np.abs(err)), "That is the mean absolute error: square the differences."),
+        (np.sqrt(expected), "That is the root of the mean squared error: drop the root."),
+        (-expected, "Mind the sign: a loss to minimise is the (positive) squared error."),
+        (np.mean(err), "Square each difference before averaging."),
+    ):
+        if np.isclose(got, wrong, rtol=1e-4):
+            raise Mismatch(advice)
+    expect_close(got, expected, what="Your loss", rtol=1e-4,
+                 hint="the mean over images and pixels of (x - x_hat)**2")
+    run_compiled(reconstruction_loss, x, x_hat)
+
+    class StudentAutoencoder(DenseAutoencoder):
+        def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+            return reconstruction_loss(x, y_pred)
+
+    data = np.random.default_rng(9).random((48, 8, 8, 1)).astype(np.float32)
+    models = []
+    for cls, loss in ((StudentAutoencoder, None), (DenseAutoencoder, "mse")):
+        keras.utils.set_random_seed(0)
+        model = cls(latent_dim=3, hidden_units=(16,), image_shape=(8, 8, 1))
+        model.compile(optimizer=keras.optimizers.Adam(1e-2), loss=loss)
+        models.append(model)
+    run_in_model(lambda: _same_training(*models, data, what="a small autoencoder's "
+                 "compute_loss"), reconstruction_loss, "a small autoencoder's compute_loss")

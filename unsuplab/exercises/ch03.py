@@ -7,7 +7,15 @@ import warnings
 
 import numpy as np
 
-from .core import Mismatch, exercise, expect_close
+from .core import (
+    Mismatch,
+    as_array,
+    describe,
+    exercise,
+    expect_close,
+    run_compiled,
+    run_in_model,
+)
 
 
 def _gaussian(seed=0, n=5, dim=3):
@@ -22,10 +30,8 @@ def _kl(mean, log_var):
     return 0.5 * np.sum(np.exp(lv) + m**2 - 1.0 - lv, axis=-1)
 
 
-def _array(value):
-    if value is None:
-        raise Mismatch("Your function returns None: write its body and `return` the result.")
-    return np.asarray(value.numpy() if hasattr(value, "numpy") else value, dtype=np.float64)
+def _array(value, what="Your result"):
+    return as_array(value, what)
 
 
 @exercise("03.1", "the KL divergence of a Gaussian posterior from the prior")
@@ -115,21 +121,111 @@ def check_iwae_bound(iwae_bound):
     if np.allclose(got - expected, math.log(k), rtol=1e-5):
         raise Mismatch("Your bound is too high by log k: divide the sum of weights by k.")
     expect_close(got, expected, what="Your bound", rtol=1e-6, hint="log of the mean of exp(log_w)")
-    # Real log-weights of images are around -300 nats: exp() underflows to 0 there.
-    large = small - 1000.0
+    # Real log-weights of images are around -300 nats: exp() underflows there. Each column
+    # gets its own offset, so subtracting one maximum for the whole array underflows too.
+    offsets = np.array([-1000.0, -300.0, -5.0, 40.0])
+    large = small + offsets
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a naive exp() warns here; the feedback says why
-        got = _array(iwae_bound(large.copy()))
-    if not np.all(np.isfinite(got)):
+        got = _array(iwae_bound(large.copy()), "Your bound")
+    if got.shape != (n,) or not np.all(np.isfinite(got)):
         raise Mismatch(
-            "For log-weights around -1000 your bound is -inf or NaN: exp(-1000) is 0 in floating "
-            "point. Subtract the largest log-weight of each column before exponentiating, and "
-            "add it back after the log (the log-sum-exp trick)."
+            "For log-weights around -1000 (and, in other columns, -300, -5 and +40) your bound "
+            "is -inf, inf or NaN: exp(-1000) is 0 in floating point. Subtract the largest "
+            "log-weight of each column before exponentiating, and add it back after the log "
+            "(the log-sum-exp trick)."
         )
-    expect_close(
-        got,
-        expected - 1000.0,
-        what="Your bound for log-weights around -1000",
-        rtol=1e-9,
-        atol=1e-6,
-    )
+    # float32 carries about 7 digits: at -1000 that is 1e-4 nats, hence the tolerance
+    expect_close(got, expected + offsets,
+                 what="Your bound for log-weights of -1000, -300, -5 and +40", rtol=1e-6,
+                 atol=1e-4, hint="the shift must be per column (axis 0), the largest of each")
+
+
+# --- 03.5: the loss, wired into a model ----------------------------------------------------
+
+
+def _same_training(student_model, library_model, x, *, epochs=3, batch_size=16, what):
+    """Train both (same seed, same data order) and compare their weights."""
+    import keras
+
+    for model in (student_model, library_model):
+        model.fit(x, epochs=epochs, batch_size=batch_size, shuffle=False, verbose=0)
+    gap = max(float(np.abs(a - b).max()) for a, b in zip(
+        (keras.ops.convert_to_numpy(w) for w in student_model.weights),
+        (keras.ops.convert_to_numpy(w) for w in library_model.weights), strict=True))
+    if not np.isfinite(gap) or gap > 1e-4:
+        raise Mismatch(f"Plugged into {what}, your loss trains the model differently from the "
+                       f"library's loss (weights up to {gap:.3g} apart after "
+                       f"{epochs * (len(x) // batch_size)} steps).")
+
+
+@exercise("03.5", "the negative ELBO, inside the VAE's compute_loss")
+def check_negative_elbo(negative_elbo):
+    """``negative_elbo(x, logits, mean, log_var)``: binary images x (N, H, W, 1), the
+    decoder's logits for one sample z, the posterior's mean and log-variance (N, L), all
+    tensors -> the scalar tensor mean over the batch of -log p(x|z) (Bernoulli, from logits,
+    summed over pixels) + KL(q(z|x) || N(0, I)); keras.ops only. The checker puts it in the
+    ``compute_loss`` of a small ``VAE`` and trains it: the weights must follow the library's."""
+    import keras
+    from keras import ops
+
+    from ..models import VAE
+
+    rng = np.random.default_rng(10)
+    x = (rng.random((4, 3, 3, 1)) < 0.5).astype(np.float32)
+    logits = rng.normal(scale=3.0, size=x.shape).astype(np.float32)
+    logits[0, 0, 0, 0], logits[1, 0, 0, 0] = 60.0, -60.0  # a confident decoder
+    x[0, 0, 0, 0], x[1, 0, 0, 0] = 0.0, 1.0  # ... that is wrong: a large but finite loss
+    mean = rng.normal(size=(4, 2)).astype(np.float32)
+    log_var = rng.normal(scale=0.5, size=(4, 2)).astype(np.float32)
+    args = (x, logits, mean, log_var)
+    value = negative_elbo(*[ops.convert_to_tensor(a) for a in args])
+    got = ops.convert_to_numpy(value)
+    if np.size(got) != 1:
+        raise Mismatch(f"A loss is one number (a scalar tensor); yours is {describe(value)}. "
+                       "Average over the images of the batch.")
+    got = float(np.reshape(got, ()))
+    lg, xx = logits.astype(np.float64), x.astype(np.float64)
+    nll = np.sum(np.logaddexp(0, lg) - xx * lg, axis=(1, 2, 3))  # -log p(x|z) per image
+    m, lv = mean.astype(np.float64), log_var.astype(np.float64)
+    kl = 0.5 * np.sum(np.exp(lv) + m**2 - 1 - lv, axis=-1)
+    expected = np.mean(nll + kl)
+    if not np.isfinite(got):
+        raise Mismatch("Your loss is inf or NaN for a confident decoder (logits of ±60): "
+                       "log(sigmoid(l)) overflows. Write -log p(x|z) from the logits, "
+                       "softplus(l) - x * l, or use keras.ops.binary_crossentropy with "
+                       "from_logits=True (summed over the pixels).")
+    for wrong, advice in (
+        (np.mean(nll), "The KL term is missing: the negative ELBO is reconstruction + KL."),
+        (np.mean(kl), "The reconstruction term is missing."),
+        (np.mean(nll - kl), "You subtracted the KL term: the negative ELBO is reconstruction "
+         "*plus* KL."),
+        (np.mean(nll + 2 * kl), "The KL term has a factor 1/2."),
+        (-expected, "Mind the sign: return the *negative* ELBO, a loss to minimise."),
+        (np.sum(nll + kl), "You summed over the batch: average over the images."),
+        (np.mean(nll / 9 + kl), "You averaged -log p(x|z) over the pixels: sum over them "
+         "(the likelihood of an image is the product over its pixels)."),
+    ):
+        if np.isclose(got, wrong, rtol=1e-4):
+            raise Mismatch(advice)
+    expect_close(got, expected, what="Your negative ELBO", rtol=1e-4,
+                 hint="per image: sum over pixels of softplus(l) - x*l, plus the Gaussian KL; "
+                      "then the mean over the batch")
+    run_compiled(negative_elbo, *args)
+
+    class StudentVAE(VAE):
+        def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+            mean, log_var = self.encoder(x)
+            z = self.reparameterize(mean, log_var)
+            return negative_elbo(x, self.decoder(z), mean, log_var)
+
+    data = (np.random.default_rng(11).random((48, 8, 8, 1)) < 0.4).astype(np.float32)
+    models = []
+    for cls in (StudentVAE, VAE):
+        keras.utils.set_random_seed(0)
+        model = cls(latent_dim=2, architecture="mlp", hidden_units=(16,),
+                    image_shape=(8, 8, 1), seed=0)
+        model.compile(optimizer=keras.optimizers.Adam(1e-2))
+        models.append(model)
+    run_in_model(lambda: _same_training(*models, data, what="a small VAE's "
+                 "compute_loss"), negative_elbo, "a small VAE's compute_loss")

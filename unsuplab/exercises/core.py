@@ -6,42 +6,72 @@ A chapter module (``unsuplab/exercises/chNN.py``) registers its exercises with
 ("your KL term is off by a factor 2 for this input"), never the solution itself.
 
 In a notebook a student writes a function or a value in a marked cell, then calls
-``check("03.1", my_answer)``: it prints ✅ or ❌ with the feedback and returns True/False, and
-never raises for a wrong or unfinished answer, so a notebook with open exercises still runs.
+``check("03.1", my_answer)``: it prints ✅ or ❌ with the feedback and returns ``None`` (so
+"Run All" shows the feedback and no echo), and never raises for a wrong or unfinished answer,
+so a notebook with open exercises still runs. :func:`verify` is the same check for code: it
+raises :class:`Mismatch` instead of printing.
+
+What the framework handles once, for every checker:
+
+* an untouched stub (a body of ``...``, ``pass`` or ``raise NotImplementedError``) is told
+  "not answered yet", whatever the exercise;
+* a function that returns ``None`` (a forgotten ``return``) is told so at its first call;
+* a function that changes a NumPy argument in place fails, whatever it returns;
+* an exception raised in the student's code is reported as theirs: its type, its message
+  (shortened, never an array dump) and the line of *their* code, never a checker line;
+* values in feedback are described by shape and dtype (:func:`describe`), never printed whole.
 
 Reference solutions live outside the package, in ``solutions/chNN.py`` (for teachers), each
-with a planted wrong answer; the test suite checks that every solution passes and every
-planted wrong answer fails.
+with a planted wrong answer; ``tests/exercises/test_mutations.py`` runs every checker against
+common mistakes, all of which must fail.
 """
 
 from __future__ import annotations
 
+import dis
+import functools
 import importlib
+import inspect
+import re
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
+from .feedback import (  # noqa: F401 (re-exported: the chapters import them from here)
+    Mismatch,
+    as_array,
+    as_number,
+    describe,
+    expect_close,
+    short_error,
+)
 
-class Mismatch(AssertionError):
-    """Raised by a checker with feedback for the student."""
+
+class _NoResult(Mismatch):
+    """The student's function returned ``None`` or ``...``: raised at the call, by the wrapper."""
 
 
 @dataclass(frozen=True)
 class Exercise:
-    """One exercise: its id (``"03.1"``), title, what the answer is, and its checker."""
+    """One exercise: its id (``"03.1"``), title, what the answer is, and its checker.
+
+    ``returns_none`` marks a function exercise for which ``None`` is a legitimate result
+    (e.g. "return None if no size reaches the target").
+    """
 
     id: str
     title: str
     answer: str  # "function" or "value"
     checker: Callable
+    returns_none: bool = False
 
 
 _REGISTRY: dict[str, Exercise] = {}
 
 
-def exercise(id: str, title: str, *, answer: str = "function"):
+def exercise(id: str, title: str, *, answer: str = "function", returns_none: bool = False):
     """Decorator registering ``checker(answer)`` as exercise ``id`` (``"NN.k"``)."""
     if answer not in ("function", "value"):
         raise ValueError(f"answer must be 'function' or 'value'. Received: answer={answer!r}")
@@ -52,7 +82,7 @@ def exercise(id: str, title: str, *, answer: str = "function"):
     def decorate(checker):
         if id in _REGISTRY and _REGISTRY[id].checker.__qualname__ != checker.__qualname__:
             raise ValueError(f"exercise {id!r} is registered twice")
-        _REGISTRY[id] = Exercise(id, title, answer, checker)
+        _REGISTRY[id] = Exercise(id, title, answer, checker, returns_none)
         return checker
 
     return decorate
@@ -83,72 +113,223 @@ def all_exercises(chapters=("00", "01", "02", "03", "04", "05", "06", "07", "08"
     return [e for k, e in sorted(_REGISTRY.items()) if k.partition(".")[0] in chapters]
 
 
+# --- the student's function, watched --------------------------------------------------------------
+
+_STUB_OPS = {"RESUME", "NOP", "CACHE", "LOAD_CONST", "RETURN_VALUE", "RETURN_CONST", "POP_TOP",
+             "LOAD_GLOBAL", "LOAD_NAME", "PUSH_NULL", "PRECALL", "CALL", "RAISE_VARARGS"}
+
+
+def _is_stub(function) -> bool:
+    """True for a function whose body does nothing: ``...``, ``pass``, a docstring, ``return
+    None`` or ``raise NotImplementedError`` (comments leave no trace in the bytecode)."""
+    code = getattr(function, "__code__", None)
+    if code is None:
+        return False
+    for ins in dis.get_instructions(code):
+        if ins.opname not in _STUB_OPS:
+            return False
+        if ins.opname in ("LOAD_CONST", "RETURN_CONST") and not (
+            ins.argval is None or ins.argval is Ellipsis or isinstance(ins.argval, str)
+        ):
+            return False
+        if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME") and ins.argval != "NotImplementedError":
+            return False
+    return True
+
+
+def _name(function) -> str:
+    name = getattr(function, "__name__", None)
+    return f"`{name}`" if name and name != "<lambda>" else "your function"
+
+
+def _unanswered(function) -> str:
+    name = _name(function)
+    where = f"the function {name}" if name.startswith("`") else name
+    return f"not answered yet: fill in {where} above."
+
+
+def _same(before: np.ndarray, after) -> bool:
+    if not isinstance(after, np.ndarray) or after.shape != before.shape:
+        return False
+    return np.array_equal(before, after, equal_nan=before.dtype.kind in "fc")
+
+
+class _Watched:
+    """Calls the student's function: refuses ``None``/``...`` results (unless the exercise
+    accepts ``None``) and in-place changes of NumPy arguments; remembers the last result."""
+
+    def __init__(self, function, returns_none):
+        self.function = function
+        self.returns_none = returns_none
+        self.calls = 0
+        self.last = None
+        try:
+            self.signature = inspect.signature(function)
+        except (TypeError, ValueError):
+            self.signature = None
+
+    def wrapper(self):
+        @functools.wraps(self.function)
+        def call(*args, **kwargs):
+            return self(*args, **kwargs)
+
+        return call
+
+    def _argument_names(self, args, kwargs):
+        names = [f"number {i + 1}" for i in range(len(args))] + list(kwargs)
+        if self.signature is not None:
+            try:
+                names = list(self.signature.bind(*args, **kwargs).arguments)
+            except TypeError:
+                pass
+        return names
+
+    def __call__(self, *args, **kwargs):
+        values = list(args) + list(kwargs.values())
+        saved = [(i, v.copy()) for i, v in enumerate(values) if isinstance(v, np.ndarray)]
+        result = self.function(*args, **kwargs)
+        self.calls += 1
+        self.last = result
+        for i, before in saved:
+            if not _same(before, values[i]):
+                names = self._argument_names(args, kwargs)
+                name = names[i] if i < len(names) else f"number {i + 1}"
+                raise Mismatch(
+                    f"Your function changed its argument `{name}` in place. Leave the inputs "
+                    f"untouched and return a new array (start from `{name}.copy()` or build a "
+                    "new one): the caller still needs the original."
+                )
+        if result is Ellipsis or (result is None and not self.returns_none):
+            raise _NoResult(
+                f"{_name(self.function)} returned {describe(result)}: finish its body and "
+                "`return` the result."
+            )
+        return result
+
+
+def _student_frame(err: BaseException, function):
+    """The deepest traceback frame of ``err`` that is in the student's source file."""
+    code = getattr(function, "__code__", None)
+    if code is None:
+        return None
+    frames = [f for f in traceback.extract_tb(err.__traceback__) if f.filename == code.co_filename]
+    return frames[-1] if frames else None
+
+
+def _quoted_line(err: BaseException, function):
+    """The student's line that a compiled function's error message quotes (TensorFlow writes
+    'File "<file>", line N, in name'), as ``(name, lineno)``, or None."""
+    code = getattr(function, "__code__", None)
+    if code is None:
+        return None
+    found = re.findall(rf'File "{re.escape(code.co_filename)}", line (\d+), in (\w+)', str(err))
+    return (found[-1][1], int(found[-1][0])) if found else None
+
+
+def _explain_error(err: BaseException, watched: _Watched | None, function) -> str:
+    frame = _student_frame(err, function)
+    message = f"{type(err).__name__}: {short_error(err)}"
+    if frame is not None:
+        line = f": `{frame.line.strip()}`" if frame.line else ""
+        return f"Your code raised {message} (in {frame.name}, line {frame.lineno}{line})."
+    quoted = _quoted_line(err, function)
+    if quoted is not None:
+        return f"Your code raised {message} (in {quoted[0]}, line {quoted[1]})."
+    if watched is not None and watched.calls:
+        return (f"Your answer could not be used: {message}. Your function returned "
+                f"{describe(watched.last)}; check what the exercise asks it to return.")
+    return f"Your answer could not be used: {message}."
+
+
+def student_error(err: BaseException, function) -> str:
+    """Feedback for ``err``, raised while a checker ran the student's ``function`` (possibly
+    wrapped by :func:`verify`) inside a library, e.g. in a model's compiled training step:
+    its type, shortened message and the student's line, when one can be found."""
+    return _explain_error(err, None, inspect.unwrap(function))
+
+
+_KERAS_OPS_ONLY = ("Use keras.ops (and keras.random) only: no NumPy, no float() or .numpy() on "
+                   "tensors.")
+
+
+def run_compiled(function, *args):
+    """``function(*args)`` compiled as Keras compiles a training step (``tf.function`` on
+    TensorFlow, ``jax.jit`` on JAX), arguments as tensors, result as NumPy; a failure is told
+    as the student's, with the keras.ops advice."""
+    from keras import ops
+
+    from .._backend import compile_fn
+
+    try:
+        result = compile_fn(function)(*[ops.convert_to_tensor(a) for a in args])
+        return ops.convert_to_numpy(result)
+    except Mismatch:
+        raise
+    except Exception as err:
+        raise Mismatch("Your function works on concrete arrays but not compiled (tf.function / "
+                       f"jax.jit), as Keras runs it in training. {student_error(err, function)} "
+                       f"{_KERAS_OPS_ONLY}") from None
+
+
+def run_in_model(train, function, what: str):
+    """``train()`` (a short training of a model that calls the student's ``function``); a
+    failure is told as the student's, with the keras.ops advice."""
+    try:
+        return train()
+    except Mismatch:
+        raise
+    except Exception as err:
+        raise Mismatch(f"Plugged into {what}, your function failed. "
+                       f"{student_error(err, function)} {_KERAS_OPS_ONLY}") from None
+
+
+# --- checking -----------------------------------------------------------------------------------
+
+
 def verify(id: str, answer) -> None:
     """Run the checker; raise :class:`Mismatch` with feedback when the answer is wrong."""
     ex = get(id)
     if answer is None or answer is Ellipsis:
-        raise Mismatch("No answer yet: replace the `...` / `None` in the exercise cell.")
-    if ex.answer == "function" and not callable(answer):
-        raise Mismatch(
-            f"Pass your function itself (no parentheses); got a {type(answer).__name__}."
-        )
+        noun = "function" if ex.answer == "function" else "value"
+        raise Mismatch(f"No answer yet: pass your {noun} (replace the `...` / `None`).")
+    watched = None
+    given = answer
+    if ex.answer == "function":
+        if not callable(answer):
+            raise Mismatch(
+                f"Pass your function itself (no parentheses); got {describe(answer)}."
+            )
+        if _is_stub(answer):
+            raise Mismatch(_unanswered(answer))
+        watched = _Watched(answer, ex.returns_none)
+        given = watched.wrapper()
     try:
-        ex.checker(answer)
+        ex.checker(given)
     except Mismatch:
         raise
-    except NotImplementedError:
-        raise Mismatch("Not implemented yet: fill in the body of your function.") from None
-    except Exception as err:  # the student's code raised: say where, helpfully
+    except NotImplementedError as err:
+        frame = _student_frame(err, answer)
         tb = traceback.extract_tb(err.__traceback__)
-        where = f" (line {tb[-1].lineno})" if tb else ""
-        raise Mismatch(f"Your code raised {type(err).__name__}: {err}{where}") from err
+        names = getattr(getattr(answer, "__code__", None), "co_names", ())
+        if frame is not None and tb and tb[-1] == frame and "NotImplementedError" in names:
+            # raised by the student's own `raise NotImplementedError`, not by a library
+            raise Mismatch(_unanswered(answer)) from None
+        raise Mismatch(_explain_error(err, watched, answer)) from None
+    except Exception as err:  # the student's code raised, or returned something unusable
+        raise Mismatch(_explain_error(err, watched, answer)) from None
 
 
-def check(id: str, answer) -> bool:
-    """Check a student's answer and print feedback; returns True when it is right.
+def check(id: str, answer) -> None:
+    """Check a student's answer and print ✅ or ❌ with feedback.
 
-    Never raises for a wrong or unfinished answer, so a notebook with open exercises runs.
+    Returns ``None`` (a notebook shows the feedback and no echo). Never raises for a wrong or
+    unfinished answer, so a notebook with open exercises runs; use :func:`verify` to get an
+    exception instead.
     """
     ex = get(id)
     try:
         verify(id, answer)
     except Mismatch as m:
         print(f"❌ Exercise {ex.id} ({ex.title}): {m}")
-        return False
-    print(f"✅ Exercise {ex.id} ({ex.title}): correct.")
-    return True
-
-
-# --- helpers for writing checkers -------------------------------------------------------------
-
-
-def expect_close(got, expected, *, what, rtol=1e-4, atol=1e-6, hint=None) -> None:
-    """Raise :class:`Mismatch` unless ``got`` is numerically close to ``expected``.
-
-    The feedback says how the answer differs (shape, a constant factor, a sign, an offset)
-    without giving the expected values away.
-    """
-    got_arr = np.asarray(got, dtype=float) if not hasattr(got, "numpy") else np.asarray(got.numpy())
-    exp_arr = np.asarray(expected, dtype=float)
-    if got_arr.shape != exp_arr.shape:
-        if got_arr.size == exp_arr.size:
-            raise Mismatch(
-                f"{what} has shape {got_arr.shape}; it should have shape "
-                f"{exp_arr.shape} (same values, reshape?)."
-            )
-        raise Mismatch(f"{what} has shape {got_arr.shape}; it should have shape {exp_arr.shape}.")
-    if not np.all(np.isfinite(got_arr)):
-        raise Mismatch(f"{what} contains NaN or infinity.")
-    if np.allclose(got_arr, exp_arr, rtol=rtol, atol=atol):
         return
-    message = f"{what} is not right"
-    nonzero = np.abs(exp_arr) > 1e-12
-    if nonzero.any():
-        ratio = got_arr[nonzero] / exp_arr[nonzero]
-        if np.allclose(ratio, ratio.flat[0], rtol=1e-3) and not np.isclose(ratio.flat[0], 1):
-            message += f": it is off by a constant factor of {ratio.flat[0]:.3g}"
-        elif np.allclose(got_arr - exp_arr, (got_arr - exp_arr).flat[0], atol=1e-6):
-            message += f": it is off by a constant {float((got_arr - exp_arr).flat[0]):+.3g}"
-    if hint:
-        message += f". Hint: {hint}"
-    raise Mismatch(message + ".")
+    print(f"✅ Exercise {ex.id} ({ex.title}): correct.")

@@ -1,11 +1,19 @@
-"""Metrics: image quality (PSNR, SSIM), clustering (ACC, NMI, ARI) and loss trackers.
+"""Metrics: image quality (PSNR, SSIM, hole PSNR), clustering (ACC, NMI, ARI), retrieval,
+likelihoods. NumPy in, numbers out, on every Keras backend (no TensorFlow needed).
 
 PSNR convention: mean over images of the per-image PSNR, peak 1.0.
 """
 
 from .clustering import ari, cluster_accuracy, cluster_mapping, clustering_scores, nmi
-from .image import mse_per_image, psnr, psnr_per_image, ssim, ssim_per_image
-from .trackers import loss_trackers
+from .image import (
+    HOLE_MSE_FLOOR,
+    hole_psnr,
+    mse_per_image,
+    psnr,
+    psnr_per_image,
+    ssim,
+    ssim_per_image,
+)
 
 # Chapter metrics, imported on first use: name -> submodule.
 _LAZY = {
@@ -17,6 +25,8 @@ _LAZY = {
     "kl_per_dimension": "likelihood",  # chapter 03
     "unit_activity": "likelihood",  # chapter 03
     "active_units": "likelihood",  # chapter 03
+    "miou": "segmentation",  # chapter 07
+    "segmentation_scores": "segmentation",  # chapter 07
 }
 
 
@@ -29,11 +39,12 @@ def __getattr__(name):
 
 
 __all__ = [
+    "HOLE_MSE_FLOOR",
     "ari",
     "cluster_accuracy",
     "cluster_mapping",
     "clustering_scores",
-    "loss_trackers",
+    "hole_psnr",
     "mse_per_image",
     "nmi",
     "psnr",

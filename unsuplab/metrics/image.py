@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_array, check_number
+from .._validation import as_image_batch, check_array, check_mask, check_number
 
 
 def _pair(x, y, xname="x", yname="y"):
@@ -70,14 +70,40 @@ def psnr(x, y, *, peak=1.0):
     return float(np.mean(psnr_per_image(x, y, peak=peak)))
 
 
+def _gaussian_window(size=11, sigma=1.5):
+    t = np.arange(size, dtype=np.float64) - (size - 1) / 2.0
+    g = np.exp(-0.5 * (t / sigma) ** 2)
+    return g / g.sum()
+
+
+def _filter_valid(a, window):
+    """Separable 'valid' filtering of (N, H, W, C) over H and W (what ``tf.image.ssim`` does)."""
+    from scipy.ndimage import correlate1d
+
+    k, r = len(window), len(window) // 2
+    out = correlate1d(a, window, axis=1, mode="constant")
+    out = correlate1d(out, window, axis=2, mode="constant")
+    # the centred 'same' correlation, cropped by the radius on each side, is the 'valid' one
+    return out[:, r : a.shape[1] - (k - 1 - r), r : a.shape[2] - (k - 1 - r)]
+
+
 def ssim_per_image(x, y, *, peak=1.0):
-    """Structural similarity of each image (Wang et al. 2004), via ``tf.image.ssim``.
+    r"""Structural similarity of each image (Wang et al. 2004), in NumPy/SciPy on any backend.
 
-    Uses TensorFlow's defaults: an 11x11 Gaussian window with sigma 1.5, K1 0.01, K2 0.03.
-    Images smaller than 11 pixels on a side are refused (the window would not fit).
+    The algorithm and constants of ``tf.image.ssim`` (checked against it in the tests): an
+    11x11 Gaussian window with :math:`\sigma = 1.5`, 'valid' filtering (no padding),
+    :math:`K_1 = 0.01`, :math:`K_2 = 0.03`, :math:`C_i = (K_i\,\text{peak})^2`,
+
+    .. math:: \text{SSIM} = \operatorname{mean}_{p,c}
+              \frac{(2\mu_x\mu_y + C_1)(2\sigma_{xy} + C_2)}
+                   {(\mu_x^2 + \mu_y^2 + C_1)(\sigma_x^2 + \sigma_y^2 + C_2)},
+
+    averaged over the window positions and channels of each image. Images smaller than 11
+    pixels on a side are refused (the window would not fit).
+
+    Returns:
+        ndarray of shape (N,) (a single image gives shape (1,)).
     """
-    import tensorflow as tf
-
     peak = check_number(peak, "peak", low=0, low_inclusive=False)
     x, y = _pair(x, y)
     x, y = _as_batch(x), _as_batch(y)
@@ -85,14 +111,71 @@ def ssim_per_image(x, y, *, peak=1.0):
         raise ValueError(
             f"SSIM needs images of at least 11x11 pixels. Received: images of shape {x.shape}"
         )
+    window = _gaussian_window()
+    c1, c2 = (0.01 * peak) ** 2, (0.03 * peak) ** 2
     out = []
     for start in range(0, len(x), 1024):  # batched, so 10k images fit in memory
-        a = tf.constant(x[start : start + 1024], tf.float32)
-        b = tf.constant(y[start : start + 1024], tf.float32)
-        out.append(tf.image.ssim(a, b, max_val=peak).numpy())
-    return np.concatenate(out).astype(np.float64)
+        a, b = x[start : start + 1024], y[start : start + 1024]
+        mu_a, mu_b = _filter_valid(a, window), _filter_valid(b, window)
+        var_a = _filter_valid(a * a, window) - mu_a**2
+        var_b = _filter_valid(b * b, window) - mu_b**2
+        cov = _filter_valid(a * b, window) - mu_a * mu_b
+        luminance = (2.0 * mu_a * mu_b + c1) / (mu_a**2 + mu_b**2 + c1)
+        contrast_structure = (2.0 * cov + c2) / (var_a + var_b + c2)
+        out.append((luminance * contrast_structure).mean(axis=(1, 2, 3)))
+    return np.concatenate(out)
 
 
 def ssim(x, y, *, peak=1.0):
     """Mean over images of the per-image SSIM (see :func:`ssim_per_image`)."""
     return float(np.mean(ssim_per_image(x, y, peak=peak)))
+
+
+#: The smallest hole error :func:`hole_psnr` counts: the quantization noise of 8-bit images
+#: (peak 1), so a hole filled exactly scores 58.9 dB instead of an infinite PSNR.
+HOLE_MSE_FLOOR = (1.0 / 255.0) ** 2 / 12.0
+
+
+def hole_psnr(images, restored, mask, *, peak=1.0):
+    r"""Mean over images of the PSNR measured on the missing pixels only (peak 1.0).
+
+    .. math:: \text{PSNR}_\text{hole}(i) = 10\log_{10}\frac{\text{peak}^2}
+              {\max\left(\sum_p (1-m_p)(\hat x_p - x_p)^2 / \sum_p (1 - m_p),\;
+              \varepsilon\right)}
+
+    A hole that falls on a flat region (the black background of Fashion-MNIST) can be filled
+    *exactly*, and one infinite PSNR would make the mean infinite. The error is therefore
+    floored at :math:`\varepsilon = (\text{peak}/255)^2/12` (:data:`HOLE_MSE_FLOOR`), the
+    quantization noise of an 8-bit image: an error that small cannot be seen, or even stored.
+    The PSNR of one hole is then at most 58.9 dB. Images without a missing pixel are left out
+    of the mean; with channels, the error is averaged over them.
+
+    Args:
+        images, restored: float images in [0, 1] of the same shape, (H, W), (N, H, W) or
+            (N, H, W, C).
+        mask: the spatial shape ((H, W) or (N, H, W)), 1 = kept, 0 = missing.
+
+    Raises:
+        ValueError: shapes that differ, a mask that is not binary or of the wrong shape, no
+            missing pixel at all.
+    """
+    x, _ = as_image_batch(images, "images", allow_uint8=False)
+    y, _ = as_image_batch(restored, "restored", allow_uint8=False)
+    if np.shape(images) != np.shape(restored):
+        raise ValueError(
+            "images and restored must have the same shape. "
+            f"Received: {np.shape(images)} and {np.shape(restored)}"
+        )
+    peak = check_number(peak, "peak", low=0, low_inclusive=False)
+    shape = np.shape(images)
+    m = check_mask(mask, shape[:-1] if len(shape) == 4 else shape).reshape(x.shape[:3])
+    missing = 1.0 - m.astype(np.float64)
+    count = missing.sum(axis=(1, 2))
+    keep = count > 0
+    if not keep.any():
+        raise ValueError("mask has no missing pixel: the hole PSNR is undefined. "
+                         "Received: a mask of ones")
+    err = ((x.astype(np.float64) - y) ** 2).mean(axis=-1)  # (N, H, W), mean over channels
+    mse = (missing * err).sum(axis=(1, 2))[keep] / count[keep]
+    mse = np.maximum(mse, HOLE_MSE_FLOOR * peak**2)
+    return float(np.mean(10.0 * np.log10(peak**2 / mse)))

@@ -30,13 +30,14 @@ import math
 import numpy as np
 from scipy.special import logsumexp
 
-from .._validation import check_number, check_seed
+from .._validation import as_image_batch, check_number, check_seed
 
 _LOG_2PI = math.log(2.0 * math.pi)
 
 
 def _check_model(model):
-    needed = ("encode", "decoder_output", "log_likelihood", "latent_dim", "likelihood")
+    needed = ("encode_distribution", "decoder_output", "log_likelihood", "latent_dim",
+              "likelihood", "image_shape")
     missing = [name for name in needed if not hasattr(model, name)]
     if missing:
         raise TypeError(
@@ -48,7 +49,12 @@ def _check_model(model):
 def _prepare(model, images):
     """Check the model and the images; Bernoulli models are evaluated on binary images."""
     _check_model(model)
-    x = model._images(images)
+    x, _ = as_image_batch(images, "images", ndim=(3, 4))
+    if x.shape[1:] != tuple(model.image_shape):
+        raise ValueError(
+            f"images must have shape (N, {', '.join(map(str, model.image_shape))}) for this "
+            f"model. Received: images of shape {np.shape(images)}"
+        )
     if model.likelihood == "bernoulli" and not np.all((x == 0.0) | (x == 1.0)):
         raise ValueError(
             "A Bernoulli VAE's likelihood is a probability of binary images; these images "
@@ -92,7 +98,7 @@ def elbo_terms(model, images, *, n_samples=1, seed=0, batch_size=500):
     n_samples = check_number(n_samples, "n_samples", low=1, integer=True)
     batch_size = check_number(batch_size, "batch_size", low=1, integer=True)
     rng = check_seed(seed)
-    mean, log_var = model.encode(x, batch_size=batch_size)
+    mean, log_var = model.encode_distribution(x, batch_size=batch_size)
     kl = _gaussian_kl(mean, log_var).sum(axis=1)
     reconstruction = np.empty(len(x), dtype=np.float64)
     std = np.exp(0.5 * log_var)
@@ -139,7 +145,7 @@ def log_importance_weights(model, images, *, k, seed=0, batch_size=100, chunk=10
     batch_size = check_number(batch_size, "batch_size", low=1, integer=True)
     chunk = check_number(chunk, "chunk", low=1, integer=True)
     rng = check_seed(seed)
-    mean, log_var = model.encode(x, batch_size=batch_size)
+    mean, log_var = model.encode_distribution(x, batch_size=batch_size)
     std = np.exp(0.5 * log_var)
     log_w = np.empty((k, len(x)), dtype=np.float64)
     for start in range(0, len(x), batch_size):
@@ -194,7 +200,7 @@ def kl_per_dimension(model, images, *, batch_size=500):
     posterior *is* the prior (posterior collapse). Returns shape (latent_dim,).
     """
     _check_model(model)
-    mean, log_var = model.encode(images, batch_size=batch_size)
+    mean, log_var = model.encode_distribution(images, batch_size=batch_size)
     return _gaussian_kl(mean, log_var).mean(axis=0)
 
 
@@ -203,7 +209,7 @@ def unit_activity(model, images, *, batch_size=500):
     \big(\mathbb{E}_{q(z \mid x)}[z_j]\big)`: how much the posterior mean moves with the image.
     Returns shape (latent_dim,)."""
     _check_model(model)
-    mean, _ = model.encode(images, batch_size=batch_size)
+    mean = model.encode(images, batch_size=batch_size)
     return mean.astype(np.float64).var(axis=0)
 
 

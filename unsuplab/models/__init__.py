@@ -1,8 +1,11 @@
-"""Models: Keras models (autoencoders, correction networks, VAE) and estimators (SOM).
+"""Models: one public class per module, composed from :mod:`unsuplab.networks`.
 
-Names are imported lazily, so ``from unsuplab.models import SOM`` does not build Keras
-graphs of the other chapters. Every Keras class is registered serializable under the package
-name ``unsuplab`` and saves/loads as ``.keras`` in safe mode.
+Keras models (autoencoders, the correction U-Nets, the VAE, ...) and scikit-learn estimators
+(the SOM, k-means on pixels). Models take their hyper-parameters and a ``seed`` as arguments;
+they never read settings nor seed the process (the chapter recipes in
+:mod:`unsuplab.chapters` do). Names are imported lazily, so ``from unsuplab.models import SOM``
+does not build Keras graphs of the other chapters. Every Keras class is registered
+serializable under the package name ``unsuplab`` and saves/loads as ``.keras`` in safe mode.
 """
 
 from importlib import import_module
@@ -12,16 +15,19 @@ _LAZY = {
     # chapter 00
     "kmeans_pixels": "kmeans",
     # chapter 01
-    "DenseAutoencoder": "autoencoders",
-    "ConvAutoencoder": "autoencoders",
+    "DenseAutoencoder": "autoencoder",
+    "ConvAutoencoder": "autoencoder",
+    "PCAAutoencoder": "pca",
     # chapter 02
-    "DenoisingUNet": "correction",
-    "InpaintingUNet": "correction",
-    "BlindSpotDenoiser": "correction",
+    "DenoisingUNet": "denoiser",
+    "InpaintingUNet": "inpainter",
+    "BlindSpotDenoiser": "blind_spot",
     # chapter 03
     "VAE": "vae",
     # chapter 05
     "SOM": "som",
+    # chapter 07
+    "FeatureClustering": "feature_clustering",
 }
 
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._validation import check_choice, check_images, check_mask, check_number
+from .._validation import as_image_batch, check_choice, check_mask, check_number, check_sigma
 
 
 @dataclass(frozen=True)
@@ -140,18 +140,10 @@ INPAINTERS = {"biharmonic": _biharmonic}
 
 
 def _grey_batch(images, name="images"):
-    """Validated images -> (N, H, W) float64 and a function back to the caller's layout."""
-    x = check_images(images, name)
-    if x.ndim == 4:
-        if x.shape[-1] != 1:
-            raise ValueError(
-                f"{name} must be grey-level images, (N, H, W) or (N, H, W, 1). "
-                f"Received: {name} of shape {x.shape}"
-            )
-        return x[..., 0].astype(np.float64), lambda y: y[..., None]
-    if x.ndim == 2:
-        return x[None].astype(np.float64), lambda y: y[0]
-    return x.astype(np.float64), lambda y: y
+    """Validated grey images -> (N, H, W) float64 for the libraries, and a function back to
+    the caller's layout (:func:`unsuplab._validation.as_image_batch` does the checking)."""
+    x, back = as_image_batch(images, name, channels=1, allow_uint8=False)
+    return x[..., 0].astype(np.float64), lambda y: back(y[..., None])
 
 
 def _work(fn, images, params, arg):
@@ -198,7 +190,8 @@ def denoise(images, sigma, *, method="bm3d", n_jobs=1):
 
     Args:
         images: noisy float images in [0, 1]: (H, W), (N, H, W) or (N, H, W, 1).
-        sigma: the Gaussian noise std on the [0, 1] scale, >= 0 (0 returns the input).
+        sigma: the Gaussian noise std on the [0, 1] scale (25/255, not 25), >= 0 (0 returns
+            the input).
         method: one of :data:`DENOISERS` (``"tv"``, ``"nl_means"``, ``"wavelet"``,
             ``"bm3d"``).
         n_jobs: worker processes. BM3D already runs on two threads in one process (~1 CPU-s,
@@ -208,9 +201,10 @@ def denoise(images, sigma, *, method="bm3d", n_jobs=1):
         A :class:`Restoration`.
 
     Raises:
-        ValueError: ``sigma < 0``, an unknown method, images outside [0, 1] or not grey.
+        ValueError: ``sigma < 0`` or ``> 1`` (a 0..255 std), an unknown method, images
+            outside [0, 1] or not grey.
     """
-    return _restore(DENOISERS, method, images, check_number(sigma, "sigma", low=0), n_jobs)
+    return _restore(DENOISERS, method, images, check_sigma(sigma), n_jobs)
 
 
 def median(images, *, size=3, n_jobs=1):

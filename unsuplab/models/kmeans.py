@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_array, check_number
+from .._validation import check_images, check_number
 
 
 def kmeans_pixels(x, *, n_clusters=10, n_init=10, seed=0):
@@ -21,7 +21,7 @@ def kmeans_pixels(x, *, n_clusters=10, n_init=10, seed=0):
     """
     from sklearn.cluster import KMeans
 
-    x = check_array(x, "x", ndim=(2, 3, 4), dtype_kind="uif")
+    x = check_images(x, "x", ndim=(2, 3, 4), dtype_kind="uif")
     n_clusters = check_number(n_clusters, "n_clusters", low=1, integer=True)
     n_init = check_number(n_init, "n_init", low=1, integer=True)
     if n_clusters > len(x):
@@ -32,7 +32,8 @@ def kmeans_pixels(x, *, n_clusters=10, n_init=10, seed=0):
 
 
 def flatten(x) -> np.ndarray:
-    """Images -> float32 rows in [0, 1]: (N, H, W[, C]) -> (N, H*W*C)."""
-    x = np.asarray(x)
+    """Images (uint8, or float in [0, 1]) -> float32 rows in [0, 1]: (N, H, W[, C]) ->
+    (N, H*W*C)."""
+    x = check_images(x, "x", ndim=(2, 3, 4), dtype_kind="uif")
     flat = x.reshape(len(x), -1)
     return flat.astype(np.float32) / 255.0 if x.dtype.kind in "ui" else flat.astype(np.float32)

@@ -1,28 +1,16 @@
-"""Training: the stall-free :func:`fit`, callbacks, model caching and distribution helpers."""
+"""Training: the backend-neutral :func:`fit`, callbacks, and the model cache."""
 
-from .cache import cache_dir, cache_path, load_or_train
-from .callbacks import IdleMonitor, ReconstructionGrid
+from .cache import CacheWarning, cache_dir, cache_path, data_digest, load_or_train
+from .callbacks import IdleMonitor, StopOnDivergence
 from .loop import fit
 
-
-def get_strategy(name: str = "auto"):
-    """Return a ``tf.distribute`` strategy: ``"auto"`` (Mirrored over the GPUs if there are
-    several, else the default), ``"default"``, or ``"mirrored"``."""
-    import tensorflow as tf
-
-    if name not in ("auto", "default", "mirrored"):
-        raise ValueError(f"name must be 'auto', 'default' or 'mirrored'. Received: name={name!r}")
-    if name == "mirrored" or (name == "auto" and len(tf.config.list_logical_devices("GPU")) > 1):
-        return tf.distribute.MirroredStrategy()
-    return tf.distribute.get_strategy()
-
-
 __all__ = [
+    "CacheWarning",
     "IdleMonitor",
-    "ReconstructionGrid",
+    "StopOnDivergence",
     "cache_dir",
     "cache_path",
+    "data_digest",
     "fit",
-    "get_strategy",
     "load_or_train",
 ]

@@ -71,47 +71,35 @@ class IdleMonitor(keras.callbacks.Callback):
         return float(np.mean(self.epoch_idle_share)) if self.epoch_idle_share else 0.0
 
 
-class ReconstructionGrid(keras.callbacks.Callback):
-    """At the end of each epoch, reconstruct a few fixed images and keep (or save) the grid.
+class StopOnDivergence(keras.callbacks.Callback):
+    """Stop training with a clear message as soon as the loss is NaN or infinite.
 
-    Args:
-        images: float images in [0, 1], shape (n, H, W, C), shown in the first row.
-        every: draw every ``every`` epochs.
-        save_as: if given, a figure name for :func:`unsuplab.viz.save_fig` (epoch appended).
-        corrupt: optional function applied to ``images`` before the model (for correction
-            models: the grid then shows corrupted / output / clean).
-
-    The last figure is in ``self.figure``; ``self.history`` keeps the reconstructions.
+    Keras's ``TerminateOnNaN`` stops silently and leaves a model whose weights are NaN; a
+    student then sees NaN images much later. This callback raises
+    :class:`FloatingPointError` at the first diverged batch, naming the epoch, the step, the
+    loss and what to try. :func:`unsuplab.training.fit` adds it by default.
     """
 
-    def __init__(self, images, *, every=1, save_as=None, corrupt=None):
-        super().__init__()
-        from .._validation import check_images
-
-        self.images = check_images(images, "images", ndim=4)
-        if not isinstance(every, int) or every < 1:
-            raise ValueError(f"every must be a positive integer. Received: every={every!r}")
-        self.every = every
-        self.save_as = save_as
-        self.corrupt = corrupt
-        self.figure = None
-        self.history = []
-
-    def on_epoch_end(self, epoch, logs=None):
-        if (epoch + 1) % self.every:
+    def on_train_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if loss is None:
             return
-        import matplotlib.pyplot as plt
+        value = float(np.asarray(loss))
+        if np.isfinite(value):
+            return
+        self.model.stop_training = True
+        epoch = getattr(self, "_epoch", 0)
+        rate = getattr(getattr(self.model, "optimizer", None), "learning_rate", None)
+        try:
+            rate = f"{float(np.asarray(rate)):.3g}"
+        except (TypeError, ValueError):
+            rate = "its current value"
+        raise FloatingPointError(
+            f"training of {type(self.model).__name__} diverged: the loss became {value} at "
+            f"epoch {epoch + 1}, step {batch + 1}, and the weights are now unusable. "
+            f"Lower the learning rate (it was {rate}) and check that the images are in [0, 1] "
+            "(uint8 images are scaled for you; float images on the 0..255 scale are not)."
+        )
 
-        from ..viz import image_rows, save_fig
-
-        inputs = self.corrupt(self.images) if self.corrupt is not None else self.images
-        outputs = np.asarray(self.model.predict(inputs, verbose=0))
-        self.history.append(outputs)
-        rows = {"input": inputs, "output": outputs}
-        if self.corrupt is not None:
-            rows["clean"] = self.images
-        if self.figure is not None:
-            plt.close(self.figure)
-        self.figure = image_rows(rows, n=len(self.images), title=f"epoch {epoch + 1}")
-        if self.save_as:
-            save_fig(self.figure, f"{self.save_as}_epoch{epoch + 1:03d}")
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch

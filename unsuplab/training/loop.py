@@ -1,46 +1,77 @@
-"""The training path every chapter uses: one tf.data iterator for the whole run.
+"""The training path every chapter uses, on every backend: :func:`fit`.
 
-Why not ``model.fit(x, ...)`` directly? On a CPU, Keras builds a new tf.data iterator at every
-epoch (NumPy input is wrapped in a tf.data pipeline too). With tf.data's autotuning on (the
-default, and what ``prefetch(AUTOTUNE)`` asks for), creating an iterator sometimes stalls the
-first batch of the epoch by ~5 s of idle CPU, and destroying one at the end of ``fit`` stalls
-it by 3-7 s more (both measured, the CPU idle meanwhile; both disappear with
-``autotune.enabled=False``). :func:`fit` therefore feeds ``model.fit`` one *repeated*,
-shuffled dataset with ``steps_per_epoch`` (Keras keeps one iterator across epochs, and every
-epoch still sees each image once on average in a fresh order), built by
-:func:`unsuplab.data.make_dataset` with the autotuner off and a fixed prefetch: the pipeline
-(a cast and a corruption) is far cheaper than a training step, so nothing is lost.
-``benchmarks/autoencoders.py`` reports the idle share per epoch (:class:`IdleMonitor`).
+Why not ``model.fit(x, ...)`` directly?
 
-Distribution: build and compile the model inside ``strategy.scope()``; Keras then distributes
-the dataset itself (tested with ``MirroredStrategy`` over two logical CPUs).
+- **TensorFlow**: Keras builds a new tf.data iterator at every epoch (NumPy input is wrapped
+  in a tf.data pipeline too). With tf.data's autotuning on, creating an iterator sometimes
+  stalls the first batch of the epoch by ~5 s of idle CPU, and destroying one at the end of
+  ``fit`` stalls it by 3-7 s more (both measured; both disappear with the autotuner off).
+  :func:`fit` therefore feeds ``model.fit`` one *repeated*, shuffled dataset with
+  ``steps_per_epoch`` (one iterator across epochs), built by
+  :func:`unsuplab.data.make_dataset` with the autotuner off and a fixed prefetch.
+- **JAX and the other backends**: tf.data does not exist there; images go through
+  :func:`unsuplab.data.make_batches`, a ``keras.utils.PyDataset`` that keeps them uint8 in
+  memory and scales each batch (a 2 GB Binder holds Fashion-MNIST).
+- **Both**: a model whose loss needs random corruptions (noise, holes, binarization, masks)
+  draws them inside its own ``compute_loss`` from its ``SeedGenerator``, so the data path is
+  only "shuffle, batch, scale"; training stops with a clear message when the loss becomes NaN
+  (:class:`unsuplab.training.StopOnDivergence`); and the per-epoch logs end up in
+  ``model.training_history`` (a dict of lists, appended to when a run is resumed).
+
+Distribution: on TensorFlow build and compile the model inside ``strategy.scope()``; on JAX
+call ``keras.distribution.set_distribution(keras.distribution.DataParallel(...))`` first.
+Keras then splits the batches itself (both tested on two devices).
 """
 
 from __future__ import annotations
 
 import math
 
+from .._backend import is_tensorflow
 from .._validation import check_array, check_number
-from ..data.pipeline import make_dataset
+from ..data.pipeline import make_batches, make_dataset
+from .callbacks import StopOnDivergence
 
 
-def _as_dataset(data, *, batch_size, shuffle, seed, repeat, map_fn, name):
-    """Arrays (x or (x, y)) -> tf.data; an existing tf.data.Dataset passes through."""
-    import tensorflow as tf
-
-    if isinstance(data, tf.data.Dataset):
-        return data, None
+def _as_input(data, *, batch_size, shuffle, seed, repeat, name, start=0):
+    """Arrays (x or (x, y)) -> tf.data (TensorFlow) or a PyDataset; datasets pass through."""
     if isinstance(data, tuple):
         if len(data) != 2:
-            raise ValueError(f"{name} must be x or a pair (x, y). Received a tuple of {len(data)}")
+            raise ValueError(
+                f"{name} must be images or a pair (images, targets). "
+                f"Received: a tuple of {len(data)} elements"
+            )
         x, y = data
     else:
         x, y = data, None
+    if not hasattr(x, "shape") and not isinstance(x, (list, tuple)):
+        return data, None  # a tf.data.Dataset, PyDataset or generator: the caller's business
     x = check_array(x, name, ndim=(3, 4), dtype_kind="uif")
-    ds = make_dataset(
-        x, y, batch_size=batch_size, shuffle=shuffle, seed=seed, repeat=repeat, map_fn=map_fn
-    )
+    if is_tensorflow():
+        ds = make_dataset(x, y, batch_size=batch_size, shuffle=shuffle, seed=seed, repeat=repeat)
+        ds = ds.skip(start) if start else ds
+    else:
+        ds = make_batches(
+            x, y, batch_size=batch_size, shuffle=shuffle, seed=seed, repeat=repeat, start=start
+        )
     return ds, len(x)
+
+
+def _check_callbacks(callbacks):
+    if callbacks is None:
+        return []
+    import keras
+
+    if isinstance(callbacks, keras.callbacks.Callback):
+        callbacks = [callbacks]
+    if not isinstance(callbacks, (list, tuple)) or not all(
+        isinstance(c, keras.callbacks.Callback) for c in callbacks
+    ):
+        raise TypeError(
+            "callbacks must be a list of keras.callbacks.Callback. "
+            f"Received: callbacks={callbacks!r}"
+        )
+    return list(callbacks)
 
 
 def fit(
@@ -53,32 +84,37 @@ def fit(
     validation_data=None,
     callbacks=None,
     seed=0,
-    map_fn=None,
     steps_per_epoch=None,
     initial_epoch=0,
+    stop_on_nan=True,
     verbose="auto",
 ):
-    """Train a compiled Keras model on images without epoch-boundary stalls.
+    """Train a compiled Keras model on images, on any backend, without epoch-boundary stalls.
 
     Args:
-        model: a compiled ``keras.Model``. Autoencoders take their input as target
-            (``train_step`` handles ``y=None``).
-        x: images (uint8 (N, H, W[, C]) or float in [0, 1]) or a ``tf.data.Dataset`` that
-            already repeats (then ``steps_per_epoch`` is required).
-        y: optional targets/labels for ``x``.
-        epochs: number of passes over the data.
+        model: a compiled ``keras.Model``. Autoencoders take their input as target; models
+            that corrupt their input (denoisers, inpainters, the VAE's binarization) do so in
+            their own ``compute_loss``.
+        x: images, uint8 (N, H, W[, C]) or float in [0, 1]; or a ready dataset (then
+            ``steps_per_epoch`` is required).
+        y: optional targets or labels for ``x``.
+        epochs: the epoch to stop after (as in Keras: with ``initial_epoch`` it resumes).
         batch_size: images per step.
-        validation_data: images, ``(x, y)`` or a finite ``tf.data.Dataset``; evaluated at the
+        validation_data: images, ``(images, targets)`` or a finite dataset; evaluated at the
             end of every epoch.
         callbacks: Keras callbacks.
-        seed: shuffling seed (the model's own randomness is seeded by ``config.set_seed``).
-        map_fn: a function applied to every float batch of the training set, e.g. a
-            corruption that returns ``(corrupted, clean)``.
+        seed: shuffling seed (the model's own randomness is seeded by the model's ``seed``).
         steps_per_epoch: default ``ceil(N / batch_size)``.
         initial_epoch: resume a run (the epoch index to start from).
+        stop_on_nan: stop with :class:`FloatingPointError` when the loss becomes NaN or
+            infinite (:class:`StopOnDivergence`).
 
     Returns:
-        The Keras ``History``.
+        The Keras ``History``; its logs are also appended to ``model.training_history``.
+
+    Raises:
+        ValueError: an uncompiled model, bad counts, images outside [0, 1].
+        FloatingPointError: the loss diverged (with ``stop_on_nan``).
     """
     epochs = check_number(epochs, "epochs", low=1, integer=True)
     batch_size = check_number(batch_size, "batch_size", low=1, integer=True)
@@ -88,34 +124,47 @@ def fit(
             f"initial_epoch must be < epochs ({epochs}). Received: initial_epoch={initial_epoch}"
         )
     if getattr(model, "optimizer", None) is None:
-        raise ValueError("model must be compiled before fit(): call model.compile(...) first.")
+        raise ValueError(
+            f"model must be compiled before fit(): call model.compile(...) first. "
+            f"Received: an uncompiled {type(model).__name__}"
+        )
+    callbacks = _check_callbacks(callbacks)
+    if stop_on_nan and not any(isinstance(c, StopOnDivergence) for c in callbacks):
+        callbacks.append(StopOnDivergence())
     train = x if y is None else (x, y)
-    ds, n = _as_dataset(
-        train, batch_size=batch_size, shuffle=True, seed=seed, repeat=True, map_fn=map_fn, name="x"
-    )
+    images = train[0] if isinstance(train, tuple) else train
+    n = len(images) if hasattr(images, "shape") else None  # arrays; a dataset has no shape
     if steps_per_epoch is None:
         if n is None:
-            raise ValueError("steps_per_epoch is required when x is a tf.data.Dataset.")
+            raise ValueError("steps_per_epoch is required when x is a dataset.")
         steps_per_epoch = math.ceil(n / batch_size)
     steps_per_epoch = check_number(steps_per_epoch, "steps_per_epoch", low=1, integer=True)
+    # a resumed run (initial_epoch > 0) continues the stream where the first one stopped
+    ds, _ = _as_input(train, batch_size=batch_size, shuffle=True, seed=seed, repeat=True,
+                      name="x", start=initial_epoch * steps_per_epoch)
     val = None
     if validation_data is not None:
-        val, _ = _as_dataset(
+        val, _ = _as_input(
             validation_data,
             batch_size=batch_size,
             shuffle=False,
             seed=seed,
             repeat=False,
-            map_fn=map_fn,
             name="validation_data",
         )
-    return model.fit(
+    history = model.fit(
         ds,
         epochs=epochs,
         steps_per_epoch=steps_per_epoch,
         validation_data=val,
         shuffle=False,  # the dataset shuffles itself (seeded)
-        callbacks=list(callbacks or []),
+        callbacks=callbacks,
         initial_epoch=initial_epoch,
         verbose=verbose,
     )
+    logs = getattr(model, "training_history", None) if initial_epoch else None
+    logs = {k: list(v) for k, v in (logs or {}).items()}
+    for key, values in history.history.items():
+        logs.setdefault(key, []).extend(float(v) for v in values)
+    model.training_history = logs
+    return history

@@ -6,7 +6,12 @@ Every figure of the collection goes through these helpers, so that style lives i
   images, a colour-blind-safe palette for lines);
 - :func:`image_grid`, :func:`image_rows` for images; :func:`plot_history`, :func:`plot_curves`
   for numbers; :func:`scatter_2d` for 2-D embeddings coloured by class;
+- :func:`latent_grid` for a 2-D latent space decoded on a grid (:mod:`.latent`);
 - :func:`save_fig` into the figures folder (``UNSUPLAB_FIGURES`` or ``./figures``).
+- :func:`show_table` for a table of results (Markdown) in a notebook.
+- :func:`schematic` for block diagrams of the models (:mod:`.schematics`).
+- SOM figures (:mod:`.som`): :func:`prototype_image`, :func:`plot_prototypes`,
+  :func:`plot_umatrix`, :func:`plot_class_hits`.
 """
 
 from __future__ import annotations
@@ -16,7 +21,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .._validation import check_array
+from .._validation import check_array, check_images, check_labels
+from .latent import latent_grid
+from .schematics import SCHEMATICS, schematic
+from .som import plot_class_hits, plot_prototypes, plot_umatrix, prototype_image
+from .tables import markdown_table, show_table
 
 #: Okabe & Ito's colour-blind-safe palette (lines and markers).
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
@@ -47,7 +56,7 @@ def set_style() -> None:
 
 
 def _squeeze_images(images, name="images"):
-    x = check_array(images, name, ndim=(2, 3, 4), dtype_kind="uif", finite=False)
+    x = check_images(images, name, ndim=(2, 3, 4), dtype_kind="uif")
     if x.ndim == 2:
         x = x[None]
     if x.ndim == 4 and x.shape[-1] == 1:
@@ -79,8 +88,15 @@ def image_grid(
     ncols = min(ncols, len(x))
     nrows = int(np.ceil(len(x) / ncols))
     vmax = vmax if vmax is not None else (255 if x.dtype == np.uint8 else 1.0)
+    # constrained layout keeps each title clear of the images above it (tight_layout let
+    # second-row titles overlap the first row in a browser); titles get their own height
+    title_room = 0.3 * (str(titles[0]).count("\n") + 1) if titles is not None else 0.0
     fig, axes = plt.subplots(
-        nrows, ncols, figsize=(size * ncols, size * nrows + 0.4), squeeze=False
+        nrows,
+        ncols,
+        figsize=(size * ncols, (size + title_room) * nrows + 0.4),
+        squeeze=False,
+        layout="constrained",
     )
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
@@ -90,7 +106,6 @@ def image_grid(
                 ax.set_title(str(titles[i]), fontsize=8)
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
     return fig
 
 
@@ -104,7 +119,11 @@ def image_rows(rows: dict, *, n=8, title=None, size=1.2, cmap=IMAGE_CMAP):
     arrays = {k: _squeeze_images(v, f"rows[{k!r}]")[:n] for k, v in rows.items()}
     n = min(len(a) for a in arrays.values())
     fig, axes = plt.subplots(
-        len(arrays), n, figsize=(size * n + 1.0, size * len(arrays) + 0.4), squeeze=False
+        len(arrays),
+        n,
+        figsize=(size * n + 1.0, size * len(arrays) + 0.4),
+        squeeze=False,
+        layout="constrained",
     )
     for r, (label, x) in enumerate(arrays.items()):
         vmax = 255 if x.dtype == np.uint8 else 1.0
@@ -118,7 +137,6 @@ def image_rows(rows: dict, *, n=8, title=None, size=1.2, cmap=IMAGE_CMAP):
                 ax.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=9)
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
     return fig
 
 
@@ -196,7 +214,7 @@ def scatter_2d(
     if labels is None:
         ax.scatter(z[:, 0], z[:, 1], s=s, color=PALETTE[0], alpha=0.6)
     else:
-        labels = check_array(labels, "labels", ndim=1, dtype_kind="uib")
+        labels = check_labels(labels, len(z), class_names=class_names)
         classes = np.unique(labels)
         colors = plt.get_cmap(CMAP)(np.linspace(0, 1, len(classes)))
         for color, c in zip(colors, classes, strict=False):
@@ -233,9 +251,18 @@ __all__ = [
     "figures_dir",
     "image_grid",
     "image_rows",
+    "latent_grid",
+    "markdown_table",
+    "plot_class_hits",
     "plot_curves",
     "plot_history",
+    "plot_prototypes",
+    "plot_umatrix",
+    "prototype_image",
     "save_fig",
+    "schematic",
+    "SCHEMATICS",
     "scatter_2d",
     "set_style",
+    "show_table",
 ]

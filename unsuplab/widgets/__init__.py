@@ -6,5 +6,6 @@ explorers as functions returning an :class:`Explorer`.
 
 from .base import Explorer
 from .browser import dataset_browser
+from .latent import interpolation_explorer, latent_explorer
 
-__all__ = ["Explorer", "dataset_browser"]
+__all__ = ["Explorer", "dataset_browser", "interpolation_explorer", "latent_explorer"]

@@ -20,6 +20,7 @@ class Explorer:
         controls: ``name -> ipywidgets widget`` (sliders, dropdowns, ...). Each name must be
             an argument of ``render``.
         title: a line of text shown above the controls.
+        wrap: let the controls wrap onto several lines (many or wide sliders).
 
     Example:
         >>> import ipywidgets as w
@@ -27,7 +28,9 @@ class Explorer:
         >>> ex  # in a notebook: the controls and the figure
     """
 
-    def __init__(self, render: Callable, controls: dict, *, title: str | None = None):
+    def __init__(
+        self, render: Callable, controls: dict, *, title: str | None = None, wrap: bool = False
+    ):
         import ipywidgets as widgets
 
         if not callable(render):
@@ -47,7 +50,10 @@ class Explorer:
         self.figure = None
         self.n_renders = 0
         children = [widgets.HTML(f"<b>{title}</b>")] if title else []
-        children += [widgets.HBox(list(self.controls.values())), self.output]
+        # many controls: ``wrap`` lets them flow onto several lines instead of one long row
+        layout = widgets.Layout(flex_flow="row wrap") if wrap else widgets.Layout()
+        self.controls_box = widgets.HBox(list(self.controls.values()), layout=layout)
+        children += [self.controls_box, self.output]
         self.widget = widgets.VBox(children)
         for control in self.controls.values():
             control.observe(self._on_change, names="value")

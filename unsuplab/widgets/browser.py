@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validation import check_labels
 from .base import Explorer
 
 
@@ -28,8 +29,7 @@ def dataset_browser(datasets: dict, *, n=16):
             raise ValueError(
                 f"datasets[{name!r}] must be (images, labels, class_names). Received: {entry!r}"
             )
-        if len(entry[0]) != len(entry[1]):
-            raise ValueError(f"datasets[{name!r}]: images and labels differ in length")
+        check_labels(entry[1], len(entry[0]), f"datasets[{name!r}] labels", class_names=entry[2])
 
     first = next(iter(datasets))
     dataset = widgets.Dropdown(options=list(datasets), value=first, description="dataset")

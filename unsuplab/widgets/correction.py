@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_array, check_choice, check_number
+from .._validation import as_image_batch, check_choice, check_number
 from .base import Explorer
 
 TASKS = ("denoise", "inpaint")
@@ -22,7 +22,7 @@ def correction_explorer(images, *, denoiser=None, inpainter=None, classical="bm3
     titles give the PSNR against the clean image (for holes: on the hole pixels only).
 
     Args:
-        images: clean float images in [0, 1], (N, H, W) or (N, H, W, 1).
+        images: clean images, uint8 or float in [0, 1], (N, H, W) or (N, H, W, 1).
         denoiser: a trained :class:`~unsuplab.models.DenoisingUNet` (or anything with
             ``denoise(images)``), or None.
         inpainter: a trained :class:`~unsuplab.models.InpaintingUNet` (``inpaint(images,
@@ -39,17 +39,12 @@ def correction_explorer(images, *, denoiser=None, inpainter=None, classical="bm3
     """
     import ipywidgets as widgets
 
-    from ..metrics import psnr
+    from ..metrics import hole_psnr, psnr
     from ..models import classical as classic
-    from ..models.correction import hole_psnr
     from ..viz import IMAGE_CMAP
 
-    x = check_array(images, "images", ndim=(3, 4), dtype_kind="f", value_range=(0.0, 1.0))
-    if x.ndim == 4:
-        if x.shape[-1] != 1:
-            raise ValueError(f"images must be grey-level. Received: images of shape {x.shape}")
-        x = x[..., 0]
-    x = x.astype(np.float32)
+    x, _ = as_image_batch(images, "images", channels=1, ndim=(3, 4))
+    x = x[..., 0]  # (N, H, W) float32 in [0, 1]
     check_choice(classical, "classical", CLASSICAL["denoise"])
     seed = check_number(seed, "seed", low=0, integer=True)
     max_sigma = check_number(max_sigma, "max_sigma", low=1, high=255, integer=True)
@@ -118,13 +113,13 @@ def correction_explorer(images, *, denoiser=None, inpainter=None, classical="bm3
                 baseline.images, score(baseline.images)),
         }
         state["scores"] = {k.split(" (")[0]: v[1] for k, v in panels.items() if v[1] is not None}
-        fig, axes = plt.subplots(1, 4, figsize=(9.5, 2.9))
+        # constrained layout makes room for the figure title above the panel titles
+        fig, axes = plt.subplots(1, 4, figsize=(9.5, 3.1), layout="constrained")
         for ax, (label, (img, value)) in zip(axes, panels.items(), strict=True):
             ax.imshow(img, cmap=IMAGE_CMAP, vmin=0, vmax=1)
             ax.set_title(label if value is None else f"{label}\n{value:.1f} dB", fontsize=9)
             ax.axis("off")
-        fig.suptitle(f"{task}: {what}; PSNR against the clean image, peak 1")
-        fig.tight_layout()
+        fig.suptitle(f"{task}: {what}; PSNR against the clean image, peak 1", fontsize=10)
         return fig
 
     explorer = CorrectionExplorer(render, {"task": task, "index": index, "strength": strength},

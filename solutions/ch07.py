@@ -1,0 +1,71 @@
+"""Chapter 07 reference solutions and planted wrong answers (questions: answers.md)."""
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+
+def miou(labels_true, labels_pred):
+    t = np.unique(labels_true, return_inverse=True)[1].ravel()
+    p = np.unique(labels_pred, return_inverse=True)[1].ravel()
+    inter = np.zeros((t.max() + 1, p.max() + 1))
+    np.add.at(inter, (t, p), 1)
+    iou = inter / (inter.sum(1, keepdims=True) + inter.sum(0, keepdims=True) - inter)
+    rows, cols = linear_sum_assignment(iou, maximize=True)
+    return iou[rows, cols].sum() / iou.shape[0]
+
+
+def kmeans_step(image, centres, position_weight):
+    h, w, _ = image.shape
+    rows, cols = np.mgrid[:h, :w]
+    feats = np.concatenate([image.reshape(-1, 3),
+                            position_weight * rows.reshape(-1, 1) / (h - 1),
+                            position_weight * cols.reshape(-1, 1) / (w - 1)], axis=1)
+    d = ((feats[:, None, :] - centres[None, :, :]) ** 2).sum(-1)
+    labels = d.argmin(axis=1)
+    new = np.array(centres, dtype=float)  # a copy
+    for j in range(len(centres)):
+        if np.any(labels == j):
+            new[j] = feats[labels == j].mean(axis=0)
+    return labels.reshape(h, w), new
+
+
+def continuity(response):
+    return np.abs(np.diff(response, axis=0)).mean() + np.abs(np.diff(response, axis=1)).mean()
+
+
+def dfc_loss(response):
+    import keras
+    from keras import ops
+
+    labels = ops.argmax(ops.stop_gradient(response), axis=-1)
+    sim = ops.mean(keras.losses.sparse_categorical_crossentropy(labels, response,
+                                                                from_logits=True))
+    dy = ops.abs(response[:, 1:] - response[:, :-1])
+    dx = ops.abs(response[:, :, 1:] - response[:, :, :-1])
+    return sim + ops.mean(dy) + ops.mean(dx)
+
+
+SOLUTIONS = {"07.1": miou, "07.2": kmeans_step, "07.3": continuity, "07.4": dfc_loss}
+
+
+def _greedy_miou(labels_true, labels_pred):
+    """Each true region takes its best segment, even one already taken."""
+    t = np.unique(labels_true, return_inverse=True)[1].ravel()
+    p = np.unique(labels_pred, return_inverse=True)[1].ravel()
+    inter = np.zeros((t.max() + 1, p.max() + 1))
+    np.add.at(inter, (t, p), 1)
+    iou = inter / (inter.sum(1, keepdims=True) + inter.sum(0, keepdims=True) - inter)
+    return iou.max(axis=1).mean()
+
+
+WRONG = {
+    "07.1": _greedy_miou,
+    "07.2": lambda image, centres, w: kmeans_step(image, centres, 1.0),  # ignores the weight
+    "07.3": lambda r: np.abs(np.diff(r, axis=0)).mean(),  # one direction only
+    "07.4": lambda r: __import__("keras").ops.mean(  # the continuity term alone
+        __import__("keras").ops.abs(r[:, 1:] - r[:, :-1])) + __import__("keras").ops.mean(
+        __import__("keras").ops.abs(r[:, :, 1:] - r[:, :, :-1])),
+}
+
+# The answers to the conceptual questions (07.C1-07.C4) and the open exercise 07.5 are in
+# solutions/answers.md.

@@ -1,0 +1,74 @@
+import numpy as np
+import pytest
+
+from unsuplab.metrics.segmentation import (
+    adapted_rand_error,
+    iou_matrix,
+    matched_iou,
+    miou,
+    pixel_ari,
+    segmentation_scores,
+    variation_of_information,
+)
+
+TRUTH = np.array([[0, 0, 1, 1]] * 2)
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int64, np.uint8])
+def test_perfect_up_to_renaming(dtype):
+    pred = np.where(TRUTH == 0, 7, 3).astype(dtype)
+    s = segmentation_scores(TRUTH, pred)
+    assert s["miou"] == 1.0 and s["ari"] == pytest.approx(1.0)
+    assert s["vi"] == pytest.approx(0.0, abs=1e-12) and s["are"] == pytest.approx(0.0)
+
+
+def test_hand_computed_iou_and_matching():
+    pred = np.array([[5, 5, 5, 9]] * 2)
+    # region 0 (4 px) vs segment 5 (6 px): 4 / 6; region 1 vs 5: 2 / 8; vs 9: 2 / 4
+    iou, t_ids, p_ids = iou_matrix(TRUTH, pred)
+    np.testing.assert_allclose(iou, [[4 / 6, 0.0], [2 / 8, 2 / 4]])
+    ious, matching = matched_iou(TRUTH, pred)
+    np.testing.assert_allclose(ious, [4 / 6, 1 / 2])
+    assert matching == {0: 5, 1: 9}
+    assert miou(TRUTH, pred) == pytest.approx((4 / 6 + 1 / 2) / 2)
+
+
+def test_one_to_one_matching_is_not_greedy():
+    truth = np.array([[0, 0, 0, 1, 1, 1]])
+    pred = np.array([[5, 5, 5, 5, 7, 9]])
+    # greedy would give both regions segment 5; one-to-one gives region 1 segment 7 or 9
+    assert miou(truth, pred) == pytest.approx((3 / 4 + 1 / 3) / 2)
+
+
+def test_missing_and_extra_segments_count_as_misses():
+    truth = np.array([[0, 0, 1, 1, 2, 2]])
+    one_segment = np.zeros_like(truth)
+    assert miou(truth, one_segment) == pytest.approx((2 / 6) / 3)
+    every_pixel = np.arange(6).reshape(1, 6)
+    assert miou(truth, every_pixel) == pytest.approx(0.5)
+
+
+def test_connected_components_option():
+    truth = np.array([[0, 0, 1, 1, 0, 0]])
+    pred = np.array([[3, 3, 4, 4, 3, 3]])  # the two pieces of region 0 share a label
+    assert miou(truth, pred) == 1.0
+    assert miou(truth, pred, connected=True) == pytest.approx((0.5 + 1.0) / 2)
+
+
+def test_ari_vi_and_adapted_rand_against_known_values():
+    pred = np.array([[0, 0, 0, 0]] * 2)
+    assert pixel_ari(TRUTH, pred) == pytest.approx(0.0)
+    assert variation_of_information(TRUTH, pred) == pytest.approx(1.0)  # log2(2) = one bit
+    # label 0 is a real region here, not ignored: error is > 0
+    assert adapted_rand_error(TRUTH, pred) > 0.2
+
+
+def test_bad_label_maps_raise():
+    with pytest.raises(ValueError, match="same shape"):
+        miou(TRUTH, TRUTH[:, :3])
+    with pytest.raises(ValueError, match="empty"):
+        miou(np.zeros((0, 3), int), np.zeros((0, 3), int))
+    with pytest.raises(ValueError, match="rank"):
+        miou(TRUTH.ravel(), TRUTH.ravel())
+    with pytest.raises(TypeError, match="int"):
+        miou(TRUTH.astype(float), TRUTH)

@@ -1,0 +1,91 @@
+"""What every Keras model of the package shares (no public model lives here).
+
+- :class:`SeededModel`: a ``keras.Model`` that owns a ``SeedGenerator`` (its randomness: noise,
+  masks, sampling) and saves that generator's state with its weights, so a run resumed from a
+  ``.keras`` file draws the same random numbers as one that never stopped.
+- :func:`check_finite_weights`: "the model's weights are NaN" instead of NaN outputs.
+- :func:`predict_batched`: NumPy in, NumPy out, in fixed-size batches.
+
+The latent-model protocol, kept by every model with a code (autoencoders, the VAE, later the
+GAN's generator side and the contrastive encoder): ``latent_dim`` and ``image_shape``
+attributes; ``encode(images) -> ndarray (N, latent_dim)`` (for a VAE: the posterior mean);
+``decode(codes) -> ndarray (N, H, W, C)`` in [0, 1]; ``reconstruct(images)``. Images are uint8
+or float in [0, 1], shaped (N, H, W) or (N, H, W, C).
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import ops
+
+from .._validation import check_number
+
+PACKAGE = "unsuplab"
+
+
+class SeededModel(keras.Model):
+    """A ``keras.Model`` with its own ``SeedGenerator``, whose state is saved with the weights.
+
+    Subclasses call ``super().__init__(seed=seed, **kwargs)`` and draw their random numbers
+    with ``keras.random.*(..., seed=self.seed_generator)``; they put ``"seed": self.seed`` in
+    their config. Keras tracks the generator's state as a non-trainable variable, so the
+    JAX backend threads it through its stateless training step like any other state.
+    """
+
+    def __init__(self, *, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if seed is not None:
+            seed = check_number(seed, "seed", low=0, integer=True)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def save_own_variables(self, store):
+        # Keras saves a layer's own weights only; the noise stream belongs to a resumable run.
+        super().save_own_variables(store)
+        store["seed_generator_state"] = ops.convert_to_numpy(self.seed_generator.state)
+
+    def load_own_variables(self, store):
+        own = self._trainable_variables + self._non_trainable_variables
+        for i, variable in enumerate(own):
+            variable.assign(store[f"{i}"])
+        if "seed_generator_state" in store.keys():
+            self.seed_generator.state.assign(np.asarray(store["seed_generator_state"]))
+
+
+def check_finite_weights(model):
+    """Raise a clear ``ValueError`` when any weight of ``model`` is NaN or infinite.
+
+    Called by the NumPy-side methods (``encode``, ``reconstruct``, ``denoise``...), so that a
+    diverged model says so instead of returning NaN images.
+    """
+    for weight in model.weights:
+        value = ops.convert_to_numpy(weight.value if hasattr(weight, "value") else weight)
+        if value.dtype.kind == "f" and not np.all(np.isfinite(value)):
+            raise ValueError(
+                f"the model's weights are NaN or infinite ({type(model).__name__}, weight "
+                f"{weight.path!r}): its training diverged. Retrain it with a lower learning "
+                "rate, and check that the images are in [0, 1]."
+            )
+
+
+def predict_batched(fn, x, *, batch_size=512):
+    """Apply ``fn`` (tensor -> tensor or tuple of tensors) to ``x`` in batches; NumPy out.
+
+    Returns one float32 array, or a tuple of them when ``fn`` returns a tuple.
+    """
+    batch_size = check_number(batch_size, "batch_size", low=1, integer=True)
+    outs = []
+    for start in range(0, len(x), batch_size):
+        out = fn(x[start : start + batch_size])
+        if isinstance(out, (tuple, list)):
+            outs.append(tuple(ops.convert_to_numpy(o) for o in out))
+        else:
+            outs.append(ops.convert_to_numpy(out))
+    if isinstance(outs[0], tuple):
+        parts = zip(*outs, strict=True)
+        return tuple(np.concatenate(p).astype(np.float32, copy=False) for p in parts)
+    return np.concatenate(outs).astype(np.float32, copy=False)
+
+
+__all__ = ["PACKAGE", "SeededModel", "check_finite_weights", "predict_batched"]

@@ -1,0 +1,254 @@
+"""The SOM's numeric kernels: the batch update and batched matching in ``keras.ops``, compiled
+once with the backend's compiler (``tf.function`` on TensorFlow, ``jax.jit`` on JAX), and the
+classic online rule in NumPy. Valid input is assumed: :class:`~.estimator.SOM` checks it.
+
+The batch rule, for a batch of samples :math:`x_b` with best-matching units :math:`c_b`:
+
+.. math::  w_j \\leftarrow w_j + \\frac{\\eta \\sum_b h_{c_b j} (x_b - w_j)}
+                                     {\\max\\big(1,\\ \\eta \\sum_b |h_{c_b j}|\\big)} .
+
+A batch at least as large as the map goes through per-unit sums (:func:`accumulate` then
+:func:`apply`: :math:`\\sum_b h_{c_b j} x_b = \\sum_k h_{kj} S_k`, one K x K by K x D
+product); a smaller one gathers the neighbourhood rows of its winners (:func:`small_step`,
+B x K x D). Shapes: TensorFlow traces with unknown shapes after the first retrace, so one trace
+serves every batch; JAX compiles per shape, so the last batch of an epoch is padded to the
+batch size and matching chunks to a few fixed sizes, with a ``valid`` mask (1 for a real row,
+0 for padding) so that padding never moves a prototype nor counts in an error.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from keras import ops
+
+from ... import _backend
+from .grid import topographic
+from .neighborhoods import NEIGHBORHOODS
+
+#: Rows of data per call when matching many samples (bounds memory: a chunk of 8192 samples
+#: against 400 units is a 13 MB distance matrix).
+CHUNK_SIZE = 8192
+#: The smallest padded chunk on backends that compile per shape.
+MIN_CHUNK = 64
+
+
+def _scores(weights, x):
+    # ||x - w||^2 - ||x||^2 = ||w||^2 - 2 x.w : enough to rank the units for each sample.
+    w_sq = ops.sum(weights * weights, axis=1)
+    return w_sq[None, :] - 2.0 * ops.matmul(x, ops.transpose(weights))
+
+
+def _match(weights, x, valid):
+    """Best unit of each row and the sum of the (valid) rows' distances to it."""
+    scores = _scores(weights, x)
+    bmu = ops.cast(ops.argmin(scores, axis=1), "int32")
+    best = ops.min(scores, axis=1) + ops.sum(x * x, axis=1)
+    qe_sum = ops.sum(ops.sqrt(ops.maximum(best, 0.0)) * valid)
+    return bmu, qe_sum
+
+
+def _capped_step(weights, pulled, mass, abs_mass, learning_rate):
+    # w += eta sum_b h (x_b - w) / max(1, eta sum_b |h|), with the sums given per unit
+    step = learning_rate / ops.maximum(1.0, learning_rate * abs_mass)
+    return weights + step[:, None] * (pulled - mass[:, None] * weights)
+
+
+@_backend.compile_fn
+def accumulate(weights, data, idx, valid):
+    """Per-unit sums :math:`S_k` and counts :math:`n_k` of the rows ``data[idx]`` whose BMU is
+    :math:`k` (valid rows only), and the sum of their distances to their BMU."""
+    x = ops.take(data, idx, axis=0)
+    bmu, qe_sum = _match(weights, x, valid)
+    n_units = ops.shape(weights)[0]
+    sums = ops.segment_sum(x * valid[:, None], bmu, num_segments=n_units)
+    counts = ops.segment_sum(valid, bmu, num_segments=n_units)
+    return sums, counts, qe_sum
+
+
+@_backend.compile_fn
+def apply(weights, sums, counts, h, learning_rate):
+    """The batch rule from per-unit sums: :math:`\\sum_b h_{c_b j} x_b = \\sum_k h_{kj} S_k`."""
+    pulled = ops.matmul(ops.transpose(h), sums)
+    mass = ops.sum(h * counts[:, None], axis=0)
+    abs_mass = ops.sum(ops.abs(h) * counts[:, None], axis=0)
+    return _capped_step(weights, pulled, mass, abs_mass, learning_rate)
+
+
+@_backend.compile_fn
+def small_step(weights, data, idx, valid, h, learning_rate):
+    """The batch rule for a batch smaller than the map: gather h's rows per sample, so the
+    cost is B*K*D instead of the K*K*D of going through per-unit sums."""
+    x = ops.take(data, idx, axis=0)
+    bmu, qe_sum = _match(weights, x, valid)
+    h_b = ops.take(h, bmu, axis=0) * valid[:, None]  # (B, K): h_{c_b j}, 0 for padding
+    pulled = ops.matmul(ops.transpose(h_b), x)
+    mass = ops.sum(h_b, axis=0)
+    abs_mass = ops.sum(ops.abs(h_b), axis=0)
+    return _capped_step(weights, pulled, mass, abs_mass, learning_rate), qe_sum
+
+
+@_backend.compile_fn(static_argnames=("name",))
+def neighborhood(d2, sigma, name):
+    """The named neighbourhoods of :mod:`.neighborhoods`, in ``keras.ops``."""
+    s2 = sigma * sigma
+    if name == "bubble":
+        return ops.cast(d2 < s2, "float32")
+    g = ops.exp(-d2 / (2.0 * s2))
+    if name == "mexican_hat":
+        return (1.0 - d2 / s2) * g
+    return g
+
+
+@_backend.compile_fn(static_argnames=("k",))
+def best_two(weights, x, k):
+    """The ``k`` (1 or 2) best-matching units of each row and the squared distance to the best."""
+    neg_top, top = ops.top_k(-_scores(weights, x), k=k)
+    best = ops.maximum(-neg_top[:, 0] + ops.sum(x * x, axis=1), 0.0)
+    return ops.cast(top, "int32"), best
+
+
+# --- host-side drivers ---------------------------------------------------------------------------
+
+
+def _scalar(value):
+    # A tensor, not a Python float: a float would retrace tf.function at every new value.
+    return ops.convert_to_tensor(np.float32(value))
+
+
+def _padded_size(n, size):
+    """Rows a batch of ``n`` is padded to: ``n`` on TensorFlow (shapes stay dynamic), else
+    ``size`` or, for ``size=None``, the next power of two from MIN_CHUNK to CHUNK_SIZE."""
+    if _backend.is_tensorflow():
+        return n
+    if size is not None:
+        return size
+    return min(CHUNK_SIZE, max(MIN_CHUNK, 1 << (n - 1).bit_length()))
+
+
+def _rows(indices, size):
+    """``indices`` (int32) padded with row 0 to ``size`` rows, and its ``valid`` mask."""
+    n = len(indices)
+    idx = np.zeros(size, dtype=np.int32)
+    idx[:n] = indices
+    valid = np.zeros(size, dtype=np.float32)
+    valid[:n] = 1.0
+    return ops.convert_to_tensor(idx), ops.convert_to_tensor(valid)
+
+
+def to_device(array):
+    """A float32 backend tensor of ``array``."""
+    return ops.convert_to_tensor(np.asarray(array, dtype=np.float32))
+
+
+def batch_epoch(weights, data, order, seen, batch, schedule, neighborhood_fn, d2_grid):
+    """One epoch of the batch rule on the accelerator.
+
+    Args:
+        weights: (K, D) float32 prototypes.
+        data: (N, D) training data on the device (:func:`to_device`).
+        order: row indices of the samples to present, in order.
+        seen: samples presented before this epoch (where the schedule is read).
+        batch: samples per update.
+        schedule: ``schedule(t) -> (sigma, learning_rate)``.
+        neighborhood_fn: a function of :data:`NEIGHBORHOODS` (computed on the device) or any
+            callable ``h(d2, sigma)`` (computed in NumPy).
+        d2_grid: (K, K) squared grid distances.
+
+    Returns:
+        ``(weights, qe_sum, n_updates)``: the new (K, D) NumPy weights, the summed distance of
+        each sample to its BMU when it was presented, and the number of updates made.
+    """
+    w = to_device(weights)
+    n_units = int(weights.shape[0])
+    named = next((k for k, f in NEIGHBORHOODS.items() if f is neighborhood_fn), None)
+    d2_device = to_device(d2_grid)
+    qe_sums = []
+    n_updates = 0
+    for start in range(0, len(order), batch):
+        stop = min(start + batch, len(order))
+        sigma, lr = schedule(seen + start)
+        if named is not None:
+            h = neighborhood(d2_device, _scalar(sigma), name=named)
+        else:
+            h = to_device(neighborhood_fn(d2_grid, sigma))
+        lr = _scalar(lr)
+        if stop - start < n_units:
+            idx, valid = _rows(order[start:stop], _padded_size(stop - start, batch))
+            w, q = small_step(w, data, idx, valid, h, lr)
+            qe_sums.append(q)
+        else:
+            sums = counts = None
+            for part in range(start, stop, CHUNK_SIZE):
+                end = min(part + CHUNK_SIZE, stop)
+                size = _padded_size(end - part, min(CHUNK_SIZE, batch))
+                s, c, q = accumulate(w, data, *_rows(order[part:end], size))
+                sums, counts = (s, c) if sums is None else (sums + s, counts + c)
+                qe_sums.append(q)
+            w = apply(w, sums, counts, h, lr)
+        n_updates += 1
+    qe_sum = float(sum(float(_backend.to_numpy(q)) for q in qe_sums))
+    return _backend.to_numpy(w), qe_sum, n_updates
+
+
+def match(weights, X):
+    """The two best units of each row of ``X`` (one column for a one-unit map), shape (n, k),
+    int64, and the squared distance to the best, shape (n,), float32."""
+    w = to_device(weights)
+    k = min(2, int(weights.shape[0]))
+    tops, bests = [], []
+    for start in range(0, len(X), CHUNK_SIZE):
+        part = X[start : start + CHUNK_SIZE]
+        n = len(part)
+        size = _padded_size(n, None)
+        if size > n:
+            part = np.concatenate([part, np.zeros((size - n, X.shape[1]), part.dtype)])
+        top, best = best_two(w, to_device(part), k=k)
+        tops.append(_backend.to_numpy(top)[:n])
+        bests.append(_backend.to_numpy(best)[:n])
+    return np.concatenate(tops).astype(np.int64), np.concatenate(bests)
+
+
+def errors(weights, X, n_cols=None):
+    """``(quantization error, topographic error)`` of (K, D) ``weights`` on valid ``X``: the
+    mean distance to the best unit, and the share of samples whose two best units are not grid
+    neighbours (``nan`` for one unit or without ``n_cols``)."""
+    top, best = match(weights, X)
+    qe = float(np.sqrt(best).mean())
+    te = float("nan") if n_cols is None or weights.shape[0] == 1 else topographic(top, n_cols)
+    return qe, te
+
+
+def online_epoch(weights, X, order, seen, schedule, neighborhood_fn, d2_grid):
+    """The classic rule, one sample at a time, in NumPy:
+    :math:`w_j \\leftarrow w_j + \\eta\\, h_{c j} (x - w_j)`.
+
+    Returns:
+        ``(weights, qe_sum)``: the new (K, D) weights and the summed distance of each sample
+        to its BMU when it was presented.
+    """
+    weights = weights.astype(np.float32, copy=True)
+    sigmas, rates = schedule(seen + np.arange(len(order)))  # the whole epoch's schedule at once
+    qe_sum = 0.0
+    for index, sigma, lr in zip(order, sigmas, rates, strict=True):
+        x = X[index]
+        d2 = ((weights - x) ** 2).sum(axis=1)
+        c = int(np.argmin(d2))
+        qe_sum += float(np.sqrt(d2[c]))
+        h = np.asarray(neighborhood_fn(d2_grid[c], sigma), dtype=np.float32)
+        weights += (lr * h)[:, None] * (x - weights)
+    return weights, qe_sum
+
+
+__all__ = [
+    "CHUNK_SIZE",
+    "accumulate",
+    "apply",
+    "batch_epoch",
+    "best_two",
+    "errors",
+    "match",
+    "neighborhood",
+    "online_epoch",
+    "small_step",
+    "to_device",
+]
