@@ -3,6 +3,7 @@ import pytest
 
 from unsuplab.exercises import (
     Mismatch,
+    all_exercises,
     check,
     describe,
     exercise,
@@ -49,7 +50,7 @@ def test_an_untouched_stub_is_not_answered_yet(stub, capsys):
     assert "Error" not in out and "line" not in out
 
 
-@pytest.mark.parametrize("ex", ["00.1", "00.2", "00.3", "05.1", "05.2", "05.3", "05.4", "05.6"])
+@pytest.mark.parametrize("ex", [e.id for e in all_exercises(("00", "01", "02", "03", "05"))])
 def test_the_same_stub_message_in_every_chapter(ex):
     with pytest.raises(Mismatch, match=r"^not answered yet: fill in the function `mean_image`"):
         verify(ex, mean_image)

@@ -102,6 +102,11 @@ def test_directions_beyond_the_latent_size_are_clamped(models):
     assert any("direction 2," in t for t in _titles(ex))
 
 
+def test_the_direction_slider_offers_only_directions_that_exist():
+    only_2d = latent_explorer(_vae(2), _images(), n_directions=5)
+    assert only_2d.controls["direction"].max == 2  # positions 3-5 would move nothing
+
+
 def test_sliders_are_wide_and_wrap():
     ex = latent_explorer(DenseAutoencoder(latent_dim=2, image_shape=SHAPE), _images())
     for control in ex.controls.values():

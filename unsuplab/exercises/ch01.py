@@ -15,6 +15,7 @@ from .core import (
     expect_close,
     run_compiled,
     run_in_model,
+    same_training,
     short_error,
 )
 
@@ -163,21 +164,6 @@ def check_choose_latent_size(choose_latent_size):
 # --- 01.5: the loss, wired into a model ----------------------------------------------------
 
 
-def _same_training(student_model, library_model, x, *, epochs=3, batch_size=16, what):
-    """Train both (same seed, same data order) and compare their weights."""
-    import keras
-
-    for model in (student_model, library_model):
-        model.fit(x, epochs=epochs, batch_size=batch_size, shuffle=False, verbose=0)
-    gap = max(float(np.abs(a - b).max()) for a, b in zip(
-        (keras.ops.convert_to_numpy(w) for w in student_model.weights),
-        (keras.ops.convert_to_numpy(w) for w in library_model.weights), strict=True))
-    if not np.isfinite(gap) or gap > 1e-4:
-        raise Mismatch(f"Plugged into {what}, your loss trains the model differently from the "
-                       f"library's loss (weights up to {gap:.3g} apart after "
-                       f"{epochs * (len(x) // batch_size)} steps).")
-
-
 @exercise("01.5", "the reconstruction loss, inside the autoencoder's compute_loss")
 def check_reconstruction_loss(reconstruction_loss):
     """``reconstruction_loss(x, x_hat)``: two tensors (N, H, W, C) -> the scalar tensor of
@@ -226,5 +212,5 @@ def check_reconstruction_loss(reconstruction_loss):
         model = cls(latent_dim=3, hidden_units=(16,), image_shape=(8, 8, 1))
         model.compile(optimizer=keras.optimizers.Adam(1e-2), loss=loss)
         models.append(model)
-    run_in_model(lambda: _same_training(*models, data, what="a small autoencoder's "
+    run_in_model(lambda: same_training(*models, data, what="a small autoencoder's "
                  "compute_loss"), reconstruction_loss, "a small autoencoder's compute_loss")

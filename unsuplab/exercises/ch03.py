@@ -15,6 +15,7 @@ from .core import (
     expect_close,
     run_compiled,
     run_in_model,
+    same_training,
 )
 
 
@@ -144,21 +145,6 @@ def check_iwae_bound(iwae_bound):
 # --- 03.5: the loss, wired into a model ----------------------------------------------------
 
 
-def _same_training(student_model, library_model, x, *, epochs=3, batch_size=16, what):
-    """Train both (same seed, same data order) and compare their weights."""
-    import keras
-
-    for model in (student_model, library_model):
-        model.fit(x, epochs=epochs, batch_size=batch_size, shuffle=False, verbose=0)
-    gap = max(float(np.abs(a - b).max()) for a, b in zip(
-        (keras.ops.convert_to_numpy(w) for w in student_model.weights),
-        (keras.ops.convert_to_numpy(w) for w in library_model.weights), strict=True))
-    if not np.isfinite(gap) or gap > 1e-4:
-        raise Mismatch(f"Plugged into {what}, your loss trains the model differently from the "
-                       f"library's loss (weights up to {gap:.3g} apart after "
-                       f"{epochs * (len(x) // batch_size)} steps).")
-
-
 @exercise("03.5", "the negative ELBO, inside the VAE's compute_loss")
 def check_negative_elbo(negative_elbo):
     """``negative_elbo(x, logits, mean, log_var)``: binary images x (N, H, W, 1), the
@@ -227,5 +213,5 @@ def check_negative_elbo(negative_elbo):
                     image_shape=(8, 8, 1), seed=0)
         model.compile(optimizer=keras.optimizers.Adam(1e-2))
         models.append(model)
-    run_in_model(lambda: _same_training(*models, data, what="a small VAE's "
+    run_in_model(lambda: same_training(*models, data, what="a small VAE's "
                  "compute_loss"), negative_elbo, "a small VAE's compute_loss")

@@ -271,6 +271,23 @@ def run_compiled(function, *args):
                        f"{_KERAS_OPS_ONLY}") from None
 
 
+def same_training(student_model, library_model, x, *, epochs=3, batch_size=16, what):
+    """Train two models (same seed, same data order) and require equal weights: a loss the
+    student wired into one model must train it exactly like the library's loss trains the
+    other."""
+    import keras
+
+    for model in (student_model, library_model):
+        model.fit(x, epochs=epochs, batch_size=batch_size, shuffle=False, verbose=0)
+    gap = max(float(np.abs(a - b).max()) for a, b in zip(
+        (keras.ops.convert_to_numpy(w) for w in student_model.weights),
+        (keras.ops.convert_to_numpy(w) for w in library_model.weights), strict=True))
+    if not np.isfinite(gap) or gap > 1e-4:
+        raise Mismatch(f"Plugged into {what}, your loss trains the model differently from the "
+                       f"library's loss (weights up to {gap:.3g} apart after "
+                       f"{epochs * (len(x) // batch_size)} steps).")
+
+
 def run_in_model(train, function, what: str):
     """``train()`` (a short training of a model that calls the student's ``function``); a
     failure is told as the student's, with the keras.ops advice."""

@@ -53,6 +53,32 @@ class SeededModel(keras.Model):
             self.seed_generator.state.assign(np.asarray(store["seed_generator_state"]))
 
 
+class UNetBody:
+    """Mixin of the U-Net models (denoiser, inpainter, blind spot): a body from
+    :func:`unsuplab.networks.unet.unet`, built at construction (so a model saved before its
+    first call keeps its weights), and the size its inputs must be a multiple of.
+
+    The class needs ``filters`` and ``convs_per_block`` attributes before ``_make_body``.
+    """
+
+    def _make_body(self, in_channels, out_channels):
+        from ..networks.unet import unet
+
+        self.body = unet((None, None, in_channels), out_channels, filters=self.filters,
+                         convs_per_block=self.convs_per_block, name="body")
+        self.build((None, None, None, in_channels))
+
+    def build(self, input_shape):
+        del input_shape  # the functional body is built already
+
+    @property
+    def multiple(self) -> int:
+        """Height and width of the network's input must be multiples of this."""
+        from ..networks.unet import unet_multiple
+
+        return unet_multiple(self.filters)
+
+
 def check_finite_weights(model):
     """Raise a clear ``ValueError`` when any weight of ``model`` is NaN or infinite.
 
@@ -88,4 +114,4 @@ def predict_batched(fn, x, *, batch_size=512):
     return np.concatenate(outs).astype(np.float32, copy=False)
 
 
-__all__ = ["PACKAGE", "SeededModel", "check_finite_weights", "predict_batched"]
+__all__ = ["PACKAGE", "SeededModel", "UNetBody", "check_finite_weights", "predict_batched"]

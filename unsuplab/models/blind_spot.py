@@ -13,10 +13,8 @@ from ..networks.unet import (
     check_input_size,
     crop,
     pad_to_multiple,
-    unet,
-    unet_multiple,
 )
-from ._base import PACKAGE, SeededModel, check_finite_weights, predict_batched
+from ._base import PACKAGE, SeededModel, UNetBody, check_finite_weights, predict_batched
 
 _NEIGHBOURS = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]], np.float32) / 4.0
 
@@ -28,7 +26,7 @@ def _check_bool(value, name):
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
-class BlindSpotDenoiser(SeededModel):
+class BlindSpotDenoiser(UNetBody, SeededModel):
     """Denoise with a network trained on the noisy images themselves.
 
     **Training** (:meth:`compute_loss`): in each noisy patch :math:`y` one pixel in every
@@ -81,21 +79,9 @@ class BlindSpotDenoiser(SeededModel):
         self.grid = check_number(grid, "grid", low=2, high=8, integer=True)
         self.filters = _check_filters(filters)
         self.convs_per_block = check_number(convs_per_block, "convs_per_block", low=1, integer=True)
-        self.body = unet((None, None, 1), 2, filters=self.filters,
-                         convs_per_block=self.convs_per_block, name="body")
         self.nll_tracker = keras.metrics.Mean(name="nll")
         self.mse_tracker = keras.metrics.Mean(name="blind_mse")
-        self.build((None, None, None, 1))
-
-    def build(self, input_shape):
-        # The body is a functional model, built at construction: a model saved before its
-        # first call keeps its weights.
-        del input_shape
-
-    @property
-    def multiple(self) -> int:
-        """Height and width of the network's input must be multiples of this."""
-        return unet_multiple(self.filters)
+        self._make_body(1, 2)
 
     # -- the pieces ---------------------------------------------------------------------------
     def call(self, inputs, training=False):

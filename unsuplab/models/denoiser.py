@@ -21,10 +21,8 @@ from ..networks.unet import (
     check_input_size,
     crop,
     pad_to_multiple,
-    unet,
-    unet_multiple,
 )
-from ._base import PACKAGE, SeededModel, check_finite_weights, predict_batched
+from ._base import PACKAGE, SeededModel, UNetBody, check_finite_weights, predict_batched
 
 #: The corruptions a :class:`DenoisingUNet` can learn to undo.
 CORRUPTIONS = ("gaussian", "salt_and_pepper", "blur", "mixed")
@@ -40,7 +38,7 @@ def _check_bool(value, name):
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
-class DenoisingUNet(SeededModel):
+class DenoisingUNet(UNetBody, SeededModel):
     """A small U-Net that removes noise or blur: ``output = clip(input + correction, 0, 1)``.
 
     Trained on *clean* images with :func:`unsuplab.training.fit`: :meth:`compute_loss`
@@ -96,19 +94,7 @@ class DenoisingUNet(SeededModel):
         self.sigma = corruptions._sigma_range(sigma)
         self.amount = check_range(amount, "amount", 0.0, 1.0)
         self.blur_sigma = check_range(blur_sigma, "blur_sigma", 0.0, 5.0)
-        self.body = unet((None, None, 1), 1, filters=self.filters,
-                         convs_per_block=self.convs_per_block, name="body")
-        self.build((None, None, None, 1))
-
-    def build(self, input_shape):
-        # The body is a functional model, built at construction: a model saved before its
-        # first call keeps its weights.
-        del input_shape
-
-    @property
-    def multiple(self) -> int:
-        """Height and width of the network's input must be multiples of this."""
-        return unet_multiple(self.filters)
+        self._make_body(1, 1)
 
     def call(self, inputs, training=False):
         check_input_size(inputs.shape, self.multiple)

@@ -13,14 +13,12 @@ from ..networks.unet import (
     check_input_size,
     crop,
     pad_to_multiple,
-    unet,
-    unet_multiple,
 )
-from ._base import PACKAGE, SeededModel, check_finite_weights, predict_batched
+from ._base import PACKAGE, SeededModel, UNetBody, check_finite_weights, predict_batched
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
-class InpaintingUNet(SeededModel):
+class InpaintingUNet(UNetBody, SeededModel):
     """A U-Net that fills missing pixels, trained with a mask-aware loss.
 
     The network gets two channels: the masked image (holes filled with 0) and the mask (1 on
@@ -75,20 +73,8 @@ class InpaintingUNet(SeededModel):
         self.hole_size = tuple(int(v) for v in check_range(hole_size, "hole_size", 1, 1024))
         self.n_holes = tuple(int(v) for v in check_range(n_holes, "n_holes", 0, 64))
         self.pixel_fraction = check_range(pixel_fraction, "pixel_fraction", 0.0, 1.0)
-        self.body = unet((None, None, 2), 1, filters=self.filters,
-                         convs_per_block=self.convs_per_block, name="body")
         self.hole_mse_tracker = keras.metrics.Mean(name="hole_mse")
-        self.build((None, None, None, 2))
-
-    def build(self, input_shape):
-        # The body is a functional model, built at construction: a model saved before its
-        # first call keeps its weights.
-        del input_shape
-
-    @property
-    def multiple(self) -> int:
-        """Height and width of the network's input must be multiples of this."""
-        return unet_multiple(self.filters)
+        self._make_body(2, 1)
 
     def call(self, inputs, training=False):
         check_input_size(inputs.shape, self.multiple)

@@ -161,7 +161,11 @@ def latent_explorer(
                                    continuous_update=False, **_SLIDER),
         "model": widgets.Dropdown(options=names, value=names[-1], description="walk in",
                                   **_SLIDER),
-        "direction": widgets.IntSlider(1, 1, n_directions, description="direction", **_SLIDER),
+        # no more positions than the models have directions: a position past a model's last
+        # direction would move nothing (a 2-D VAE has two)
+        "direction": widgets.IntSlider(
+            1, 1, max(len(d) for d in directions.values()), description="direction", **_SLIDER
+        ),
         "step": widgets.FloatSlider(0.0, min=-3.0, max=3.0, step=0.25, description="step (σ)",
                                     **_SLIDER),
     }
