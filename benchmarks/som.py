@@ -198,7 +198,11 @@ def main(argv=None):
         for key, value in figures.items():
             print(f"{key}: {value}")
         return
-    record("som", figures, notes=notes)
+    import keras
+
+    backend = keras.backend.backend()
+    # a run on another backend is its own record, beside the TensorFlow one (som.json)
+    record("som" if backend == "tensorflow" else f"som_{backend}", figures, notes=notes)
 
 
 if __name__ == "__main__":

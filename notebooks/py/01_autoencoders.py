@@ -512,8 +512,9 @@ explorer
 # not, what is off — never the answer itself.
 #
 # **01.1 — PCA as a linear autoencoder.** Write `pca_reconstruct(x, mean, components)` for data
-# `x` of shape `(N, D)`, its mean of shape `(D,)`, and `components` of shape `(k, D)` with
-# orthonormal rows: encode $z = (x - \mu) V_k^\top$, decode $\hat x = z V_k + \mu$.
+# `x` of shape `(N, D)`, its mean of shape `(D,)`, and `components` of shape `(d, D)` with
+# orthonormal rows — that is $V_d^\top$ in our notation, scikit-learn's layout: encode
+# $z = (x - \mu) V_d$, decode $\hat x = z V_d^\top + \mu$.
 
 # %%
 from unsuplab.exercises import check

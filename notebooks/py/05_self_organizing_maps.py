@@ -403,7 +403,8 @@ check("05.1", bmu)
 
 # %% [markdown]
 # **05.2 — The Gaussian neighbourhood.** Write `gaussian_neighborhood(d, sigma)` that returns
-# $h = \exp(-d^2 / 2\sigma^2)$ for grid distances `d` (a number or an array).
+# $h = \exp(-\delta^2 / 2\sigma^2)$ for grid distances $\delta$, passed as `d` (a number or an
+# array).
 
 # %%
 def gaussian_neighborhood(d, sigma):
