@@ -59,10 +59,9 @@ def machine() -> str:
     return f"{os.cpu_count()} cores, {cpu}, {gpu}; " + ", ".join(versions)
 
 
-def peak_rss_mb(include_children: bool = False) -> float:
-    """Peak resident memory of this process (or of its finished children) in MiB."""
-    who = resource.RUSAGE_CHILDREN if include_children else resource.RUSAGE_SELF
-    return resource.getrusage(who).ru_maxrss / 1024.0
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process in MiB (notebooks: see :func:`_watch_peaks`)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def command_line() -> str:

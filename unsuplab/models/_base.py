@@ -20,6 +20,7 @@ import numpy as np
 from keras import ops
 
 from .._validation import check_number
+from ..networks.unet import unet, unet_multiple
 
 PACKAGE = "unsuplab"
 
@@ -62,8 +63,6 @@ class UNetBody:
     """
 
     def _make_body(self, in_channels, out_channels):
-        from ..networks.unet import unet
-
         self.body = unet((None, None, in_channels), out_channels, filters=self.filters,
                          convs_per_block=self.convs_per_block, name="body")
         self.build((None, None, None, in_channels))
@@ -74,8 +73,6 @@ class UNetBody:
     @property
     def multiple(self) -> int:
         """Height and width of the network's input must be multiples of this."""
-        from ..networks.unet import unet_multiple
-
         return unet_multiple(self.filters)
 
 
