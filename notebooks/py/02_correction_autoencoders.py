@@ -400,13 +400,13 @@ explorer
 #   noisy input; **skip connections** and a residual output remove that ceiling.
 # - On Fashion-MNIST the blind U-Net beats BM3D given the true σ by a clear margin at 25/255
 #   and 50/255 (+2.4 and +3.3 dB on 1000 test images in full mode, `benchmarks/RESULTS.md`),
-#   in about a millisecond per image instead of about 1 s (0.9 ms against 1.0 s
+#   in well under a millisecond per image instead of about 1 s (0.2 ms against 1.0 s
 #   recorded). Part of the margin is the data
 #   (60 000 garments, a learned prior) and part is the clipped, one-sided noise on the black
 #   background, which BM3D's white-noise model does not expect.
 # - Inpainting needs the mask as an input, a loss on the holes only and a receptive field
 #   wider than the hole; the network paints plausible content where biharmonic interpolation
-#   can only smooth (+3.3 dB on the holes in the benchmark).
+#   can only smooth (+3.0 dB on the holes in the benchmark: 17.74 against 14.73 dB).
 # - Hiding the centre pixel (J-invariance) turns the noisy image into its own training target;
 #   adding the pixel back by Bayes' rule recovers about 1 dB of what the blind spot costs. On
 #   four real photographs it comes within 1.3 dB of BM3D (28.7 against 30.0 dB) after about
