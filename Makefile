@@ -16,7 +16,9 @@ export UNSUPLAB_FIGURES ?= $(CURDIR)/build/figures
 
 help:
 	@echo "make lab        set up, then open JupyterLab on your copies in workspace/ (the main job;"
-	@echo "                MODE=full for the real results, PORT=8888)"
+	@echo "                MODE=full for the real results, PRETRAINED=1 for the shipped full-mode"
+	@echo "                models in quick mode, PORT=8888)"
+	@echo "make pretrained retrain (or take from the model cache) the shipped full-mode models"
 	@echo "make test       set up, then lint, unit tests, every notebook in quick mode (nbval),"
 	@echo "                on TensorFlow and again on JAX (without TensorFlow)"
 	@echo "make test-jax   the JAX half alone"
@@ -28,10 +30,13 @@ help:
 	@echo "make bench      run every benchmark (full mode, long) and append to benchmarks/RESULTS.md"
 
 # --- set-up: a virtual environment with the package, its extras and the data ----------------
+# setuptools prints a 10-line banner for every editable install of a flat layout ("be careful
+# with folders named like the package"): expected here, so filtered by its exact message.
+EDITABLE := PYTHONWARNINGS="ignore:Editable installation"
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[cpu,lab,dev]"
+	$(EDITABLE) $(PY) -m pip install --quiet -e ".[cpu,lab,dev]"
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	@touch $(STAMP)
 
@@ -40,7 +45,7 @@ venv: $(STAMP)
 $(JAX_STAMP): pyproject.toml
 	@test -x $(VENV_JAX)/bin/python || $(PYTHON) -m venv $(VENV_JAX)
 	$(VENV_JAX)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV_JAX)/bin/python -m pip install --quiet -e ".[jax,dev]"
+	$(EDITABLE) $(VENV_JAX)/bin/python -m pip install --quiet -e ".[jax,dev]"
 	@! $(VENV_JAX)/bin/python -c "import tensorflow" 2>/dev/null || \
 	  { echo "$(VENV_JAX) must not have TensorFlow"; exit 1; }
 	@touch $(JAX_STAMP)
@@ -63,12 +68,14 @@ data: $(STAMP)
 # notebook can switch itself with config.set_mode("full").
 MODE ?= quick
 PORT ?= 8888
+# PRETRAINED=1: the shipped full-mode models stand in for the ones the notebooks would train.
+PRETRAINED ?= 0
 lab: data
 	@$(PY) -m tools.workspace
 	@token=$$($(PY) -c "import secrets; print(secrets.token_hex(16))"); \
-	echo; echo "  unsuplab in $(MODE) mode. Open this address in your browser:"; \
+	echo; echo "  unsuplab in $(MODE) mode$(if $(filter 1,$(PRETRAINED)), with the shipped full-mode models,). Open this address in your browser:"; \
 	echo "    http://localhost:$(PORT)/lab?token=$$token"; echo; \
-	UNSUPLAB_QUICK=$(if $(filter full,$(MODE)),0,1) $(BIN)/jupyter lab --notebook-dir=workspace \
+	UNSUPLAB_QUICK=$(if $(filter full,$(MODE)),0,1) UNSUPLAB_PRETRAINED=$(PRETRAINED) $(BIN)/jupyter lab --notebook-dir=workspace \
 	  --port=$(PORT) --ServerApp.port_retries=0 --IdentityProvider.token=$$token \
 	  $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS)
 
@@ -134,6 +141,12 @@ slides: data
 
 slides-check: $(STAMP)
 	$(PY) -m tools.slides --out build/slides
+
+# The shipped full-mode models (unsuplab/pretrained/): from the recipes, in full mode, through the
+# model cache (UNSUPLAB_CACHE); about 15 minutes from an empty cache on two CPU cores.
+.PHONY: pretrained
+pretrained: data
+	$(PY) -m tools.pretrain
 
 bench: data
 	@for b in benchmarks/[a-z]*.py; do case $$b in *common.py) ;; *) $(PY) $$b || exit 1;; esac; done

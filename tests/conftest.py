@@ -62,8 +62,12 @@ def _close_figures():
 
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path, monkeypatch):
-    """Every test gets an empty model cache of its own."""
+    """Every test gets an empty model cache of its own, and trains (no shipped models)."""
+    from unsuplab import config
+
     monkeypatch.setenv("UNSUPLAB_CACHE", str(tmp_path / "model-cache"))
+    monkeypatch.delenv("UNSUPLAB_PRETRAINED", raising=False)
+    monkeypatch.setattr(config, "_pretrained_override", None)
 
 
 @pytest.fixture(scope="session")

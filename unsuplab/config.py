@@ -83,20 +83,71 @@ SETTINGS: dict[str, tuple] = {
     "seg.seeds": ((0,), (0, 1, 2)),  # seeds of the deep method in the benchmark
     "seg.photos": (("coffee", "chelsea"), ("coffee", "chelsea", "astronaut", "china")),
     "seg.photo_size": (96, 128),  # shorter side of the photographs, pixels
+    # chapter 04: GANs (prefix "gan.")
+    "gan.train_size": (6000, 60000),  # Fashion-MNIST training images (GANs and the classifier)
+    "gan.test_size": (1000, 10000),  # test images: the real side of every score
+    "gan.eval_size": (1000, 10000),  # samples per score (FID, KID, PRDC, class shares)
+    "gan.classifier_epochs": (2, 3),  # the domain feature extractor (64-d features)
+    "gan.latent_dim": (32, 64),
+    "gan.filters": ((16, 32), (32, 64)),  # stride-2 layers of both networks
+    "gan.batch_size": (64, 64),
+    "gan.steps": (300, 3000),  # generator steps per GAN in the notebook
+    "gan.stabilised": (("hinge_sn",), ("hinge_sn", "wgan_gp")),  # notebook's section 5
+    "gan.budget_s": (15, 40),  # benchmark: wall-clock seconds per GAN run (equal for all)
+    "gan.seeds": ((0,), (0, 1, 2)),  # benchmark seeds
+    # chapter 08: pretraining for few labels, generative augmentation (prefix "fewlabel.")
+    "fewlabel.train_size": (4000, 60000),  # the unlabelled pool every representation sees
+    "fewlabel.test_size": (1000, 10000),  # scored test images
+    "fewlabel.label_counts": ((10, 100), (10, 100, 1000, 10000)),  # class-balanced draws
+    "fewlabel.n_draws": (2, 5),  # seeded draws per label budget
+    "fewlabel.cnn_label_counts": ((100,), (100, 1000)),  # budgets the CNNs are trained on
+    "fewlabel.cnn_steps": (50, 400),  # training steps of each CNN, whatever the labels
+    "fewlabel.cnn_batch": (32, 64),
+    "fewlabel.cnn_learning_rate": (2e-3, 2e-3),
+    "fewlabel.probe_C": (1.0, 1.0),  # the linear probe's inverse L2 penalty
+    "fewlabel.pca_dim": (50, 50),
+    "fewlabel.ae_latent": (32, 32),  # the chapter 01 conv autoencoder's code
+    "fewlabel.ae_epochs": (2, 5),
+    "fewlabel.vae_latent": (16, 16),  # the chapter 03 conv VAE (also the generator)
+    "fewlabel.vae_epochs": (2, 6),
+    "fewlabel.contrastive_epochs": (2, 15),  # the chapter 06 encoder on the pool
+    "fewlabel.contrastive_latent": (32, 64),  # its features
+    "fewlabel.contrastive_batch": (128, 256),  # its batch (2N views)
+    "fewlabel.augment_new": (100, 1000),  # synthetic images added to 100 labels
+    # chapter 06: image clustering and retrieval (prefix "cluster.")
+    "cluster.size": (2000, 70000),  # images clustered: train + test sets (the 70k protocol)
+    "cluster.contrastive_epochs": (2, 30),  # self-supervised encoder (~13 s/epoch on 70k)
+    "cluster.batch_size": (128, 256),  # contrastive batch: 2N views, 2N - 2 negatives each
+    "cluster.learning_rate": (2e-3, 2e-3),  # Adam, cosine-decayed to 1%
+    "cluster.latent_dim": (32, 64),  # size of the contrastive features
+    "cluster.temperature": (0.5, 0.5),  # NT-Xent temperature
+    "cluster.n_init": (2, 10),  # k-means / k-means++ restarts
+    "cluster.pca_dim": (20, 50),  # PCA scores clustered by the PCA rung
+    "cluster.ae_latent": (10, 10),  # codes of chapter 01's conv autoencoder (DEC uses 10)
+    "cluster.ae_epochs": (2, 6),  # its training (~23 s/epoch on 70k)
+    "cluster.dec_gamma": (0.1, 0.1),  # IDEC's reconstruction weight
+    "cluster.dec_rounds": (2, 10),  # target updates of IDEC
+    "cluster.dec_steps": (10, 140),  # Adam steps between two target updates
+    "cluster.umap_components": (5, 10),
+    "cluster.umap_neighbors": (10, 20),
+    "cluster.queries": (200, 2000),  # test images used as retrieval queries (notebook)
+    "cluster.seeds": ((0,), (0, 1, 2)),  # seeds of the benchmark
+    "cluster.ks": ((6, 8, 10, 12, 14), (4, 6, 8, 10, 12, 14, 16, 20)),  # choosing k
+    "cluster.k_sample": (2000, 10000),  # points scored when choosing k
 }
 
 _override: bool | None = None
 
 
-def _parse(value: str) -> bool:
+def _parse(value: str, variable: str = ENV_VAR) -> bool:
     v = value.strip().lower()
     if v in _TRUE:
         return True
     if v in _FALSE:
         return False
     raise ValueError(
-        f"{ENV_VAR} must be one of {sorted(_TRUE | _FALSE - {''})} or unset. "
-        f"Received: {ENV_VAR}={value!r}"
+        f"{variable} must be one of {sorted(_TRUE | _FALSE - {''})} or unset. "
+        f"Received: {variable}={value!r}"
     )
 
 
@@ -148,6 +199,33 @@ def set_mode(name: str) -> str:
 def pick(*, quick, full):
     """Return ``quick`` in quick mode and ``full`` otherwise."""
     return quick if is_quick() else full
+
+
+PRETRAINED_ENV_VAR = "UNSUPLAB_PRETRAINED"
+_pretrained_override: bool | None = None
+
+
+def pretrained() -> bool:
+    """True when the chapters use the shipped full-mode weights (``unsuplab/pretrained/``)
+    instead of training: ``UNSUPLAB_PRETRAINED=1`` or :func:`use_pretrained`. Off by default."""
+    if _pretrained_override is not None:
+        return _pretrained_override
+    return _parse(os.environ.get(PRETRAINED_ENV_VAR, ""), PRETRAINED_ENV_VAR)
+
+
+def use_pretrained(on: bool | None = True) -> bool:
+    """Load the shipped full-mode models instead of training them (a notebook cell:
+    ``config.use_pretrained()``, before the models are asked for); ``False`` turns it off,
+    ``None`` goes back to ``UNSUPLAB_PRETRAINED``. Models not shipped still train.
+
+    In quick mode this gives the full-quality figures on the quick mode's small test subsets,
+    in about a minute: what a class on Binder needs.
+    """
+    global _pretrained_override
+    if on is not None and not isinstance(on, bool):
+        raise TypeError(f"on must be True, False or None. Received: on={on!r}")
+    _pretrained_override = on
+    return pretrained()
 
 
 def setting(name: str):

@@ -21,6 +21,11 @@
 # (`config.setting("ae.train_size")` in quick mode) for a few epochs with two latent sizes (the
 # figures are rough); unset it for the real results on 60 000 images.
 #
+# **Full-quality models without the wait** (a class on Binder): `config.use_pretrained()` in
+# the set-up cell (or `make lab PRETRAINED=1`; Binder does it by default) loads the shipped
+# full-mode models (the dense, deep and convolutional autoencoders with 2- and 32-d codes) instead of training them, in quick mode too;
+# their provenance is in `benchmarks/RESULTS.md` (record `pretrained`).
+#
 # **Class plan.** Lecture (90 min): the idea and the reconstruction loss, with the schematic
 # (10); the linear autoencoder is PCA — Eckart–Young, the minimum loss, what is and is not
 # unique (25); dense, deep and convolutional architectures, batch normalization (15); the
@@ -251,7 +256,8 @@ for architecture in architectures:
         models[architecture, d], trained = ch01.cached_autoencoder(
             architecture, d, x_train, validation_data=x_test)
         epochs = len(models[architecture, d].training_history["loss"])
-        how = f"trained, {epochs} epochs" if trained else "loaded from the cache"
+        how = (f"trained, {epochs} epochs" if trained else "the shipped full-mode model"
+               if hasattr(models[architecture, d], "pretrained") else "loaded from the cache")
         print(f"{architecture:>6} d={d:<3} {how} in {time.perf_counter() - start:.1f} s")
 
 # %% [markdown]
@@ -286,7 +292,7 @@ for d in latent_sizes:
     for name, x_hat in recon.items():
         scores[name, d] = (metrics.psnr(x_test, x_hat),
                            metrics.ssim(x_test[:n_ssim], x_hat[:n_ssim]))
-        examples[name, d] = x_hat[:8]
+        examples[name, d] = x_hat[:8].copy()  # a copy: a view would keep all 10k alive
 names = ("PCA", *architectures)
 print(f"PSNR (dB, {len(x_test)} test images) / SSIM ({n_ssim} test images)")
 print("     d " + "".join(f"{n:>16}" for n in names))

@@ -22,6 +22,11 @@
 # real results. The numbers quoted in the text come from `benchmarks/correction.py` (full mode,
 # 1000 test images) and are recorded in `benchmarks/RESULTS.md`.
 #
+# **Full-quality models without the wait** (a class on Binder): `config.use_pretrained()` in
+# the set-up cell (or `make lab PRETRAINED=1`; Binder does it by default) loads the shipped
+# full-mode models (the Gaussian and mixed denoisers and the inpainter) instead of training them, in quick mode too;
+# their provenance is in `benchmarks/RESULTS.md` (record `pretrained`).
+#
 # **Class plan.** Lecture (90 min): corruption models, and why the MSE-optimal denoiser is
 # $E[x \mid \tilde x]$ (15); the bottleneck ceiling and the U-Net, with the schematic (15);
 # against the classical denoisers, PSNR per noise level (15); other corruptions and a mixed
@@ -137,8 +142,9 @@ fig = viz.schematic("unet", filters=(16, 32), residual=True,
 # %%
 # NBVAL_IGNORE_OUTPUT
 dae, trained = ch02.cached_denoiser(x_train)
-print(f"DenoisingUNet, filters {dae.filters}: {dae.count_params():,} weights "
-      f"({'trained now' if trained else 'loaded from the cache'})")
+how = ("trained now" if trained else "the shipped full-mode model"
+       if hasattr(dae, "pretrained") else "loaded from the cache")
+print(f"DenoisingUNet, filters {dae.filters}: {dae.count_params():,} weights ({how})")
 progress = f"training progress (1/{ch02.LOGS_PER_EPOCH} of a pass over the images)"
 fig = viz.plot_history(dae.training_history, ["loss"], xlabel=progress,
                        title="Blind U-Net: MSE against the clean batch")

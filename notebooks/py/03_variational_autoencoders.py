@@ -21,6 +21,11 @@
 # look, CI); unset it for the real results. The values of both modes are in
 # `unsuplab.config.SETTINGS` (names starting with `vae.`).
 #
+# **Full-quality models without the wait** (a class on Binder): `config.use_pretrained()` in
+# the set-up cell (or `make lab PRETRAINED=1`; Binder does it by default) loads the shipped
+# full-mode models (the 2-D convolutional VAE and the β sweep's 16-d MLP VAEs) instead of training them, in quick mode too;
+# their provenance is in `benchmarks/RESULTS.md` (record `pretrained`).
+#
 # **Class plan.** Lecture (2 × 60 min). First hour: the latent-variable model and the
 # schematic (10); the ELBO two ways, and which step shrinks the gap (20); the Gaussian KL and
 # the reparameterization trick (15); β and what is still a bound (5); the Bernoulli likelihood
@@ -214,7 +219,8 @@ fig = viz.image_rows({"grey": row, "binarized (seed 0)": x_eval_bin[:8],
 # NBVAL_IGNORE_OUTPUT
 vae2, trained = ch03.cached_vae(x_train, latent_dim=2, architecture="conv",
                                 validation_data=x_eval_bin)  # epochs: vae.epochs
-print("trained now" if trained else "loaded from the cache", "|", vae2.count_params(), "weights")
+print("trained now" if trained else "the shipped full-mode model" if hasattr(vae2, "pretrained")
+      else "loaded from the cache", "|", vae2.count_params(), "weights")
 fig = viz.plot_history(vae2.training_history,
                        ["loss", "val_loss", "reconstruction_loss", "kl_loss"],
                        title="2-D VAE: −ELBO = reconstruction + KL (nats per image)")
@@ -589,7 +595,10 @@ check("03.5", negative_elbo)
 # %% [markdown]
 # **03.4 — Explore (no check).** (a) Retrain the 2-D VAE with `beta=4` and with `beta=0.25`
 # (`ch03.cached_vae(..., beta=...)`) and compare the scatter plots: which classes merge? (b) Train
-# a 32-D MLP VAE: how many units are active? (c) KL annealing: `model.beta` is a Python number
+# a 32-D MLP VAE three times, for 2, 10 and 30 epochs (`ch03.train_vae(x_train, latent_dim=32,
+# architecture="mlp", epochs=...)`, a few seconds each in quick mode), and count its active
+# units each time (`metrics.active_units(model, x_eval)`). When do units switch off, and why
+# does it take training? (c) KL annealing: `model.beta` is a Python number
 # read when Keras traces the training step, so changing it from a callback between epochs has
 # no effect. How would you make it work? (Hint: a non-trainable `keras.Variable`.)
 

@@ -130,3 +130,30 @@ def test_make_batches_scales_uint8_image_targets_like_the_inputs():
     assert float(targets.max()) == 1.0
     with pytest.raises(ValueError, match="255"):
         make_batches(noisy, np.full((4, 2, 2), 200.0, np.float32))
+
+
+def test_compact_stores_grey_levels_as_uint8_and_leaves_other_floats():
+    from unsuplab.data.pipeline import compact
+
+    u8 = np.random.default_rng(0).integers(0, 256, (9, 3, 3, 1), dtype=np.uint8)
+    out = compact(to_float(u8), chunk=4)  # several chunks
+    assert out.dtype == np.uint8
+    np.testing.assert_array_equal(out, u8)
+    noisy = to_float(u8).copy()
+    noisy[7, 1, 1, 0] += 0.3 / 255  # one value off the grid, in the last chunk
+    assert compact(noisy, chunk=4) is noisy
+    assert compact(u8) is u8
+
+
+@pytest.mark.tensorflow_only
+def test_make_dataset_shuffles_indices_like_images_and_keeps_float_values():
+    """The pipeline shuffles indices and gathers (no second copy in a shuffle buffer): the
+    batches are those of tf.data shuffling the images themselves, and float grey levels come
+    back within round-off of the input."""
+    import tensorflow as tf
+
+    u8 = np.random.default_rng(1).integers(0, 256, (40, 2, 2, 1), dtype=np.uint8)
+    x = to_float(u8)
+    ours = np.concatenate(list(make_dataset(x, batch_size=8, seed=5).as_numpy_iterator()))
+    ref = tf.data.Dataset.from_tensor_slices(x).shuffle(40, seed=5).batch(8)
+    np.testing.assert_allclose(ours, np.concatenate(list(ref.as_numpy_iterator())), atol=1e-7)

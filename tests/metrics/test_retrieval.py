@@ -2,7 +2,11 @@ import numpy as np
 import pytest
 
 from unsuplab.metrics import precision_at_k
-from unsuplab.metrics.retrieval import nearest_neighbors
+from unsuplab.metrics.retrieval import (
+    average_precision,
+    mean_average_precision,
+    nearest_neighbors,
+)
 
 
 def test_nearest_neighbors_hand_computed():
@@ -36,8 +40,11 @@ def test_cosine_ignores_the_norm():
     assert precision_at_k(q, np.array([0]), db, np.array([0, 1]), k=1, metric="cosine") == 1.0
 
 
-def test_chunking_matches_the_direct_computation(rng):
-    x = rng.normal(size=(1100, 5)).astype(np.float32)  # more than one block of queries
+def test_chunking_matches_the_direct_computation(rng, monkeypatch):
+    from unsuplab.metrics import retrieval
+
+    monkeypatch.setattr(retrieval, "_BLOCK", 50_000)  # blocks of 45 queries: 25 blocks
+    x = rng.normal(size=(1100, 5)).astype(np.float32)
     y = rng.integers(0, 3, size=1100)
     got = nearest_neighbors(x, k=4)
     d = ((x[:, None, :] - x[None, :, :]) ** 2).sum(-1)
@@ -70,3 +77,33 @@ def test_clear_errors_on_bad_input():
         precision_at_k(np.full((4, 2), np.nan), y)
     with pytest.raises(TypeError, match="query_labels"):
         precision_at_k(x, np.array([0.0, 1.0, 0.0, 1.0]))
+
+
+# --- chapter 06: average precision and mAP ----------------------------------------------------
+
+def test_average_precision_by_hand():
+    # relevant at ranks 1, 3: (1/1 + 2/3) / 2
+    assert average_precision([1, 0, 1, 0]) == pytest.approx((1 + 2 / 3) / 2)
+    assert average_precision([0, 0, 0]) == 0.0
+    np.testing.assert_allclose(average_precision(np.array([[1, 1, 0], [0, 1, 1]])),
+                               [1.0, (1 / 2 + 2 / 3) / 2])
+    with pytest.raises(ValueError, match="only 0 and 1"):
+        average_precision([0, 2])
+
+
+def test_mean_average_precision_perfect_and_by_hand():
+    db = np.array([[0.0], [1.0], [10.0], [11.0]])
+    ydb = np.array([0, 0, 1, 1])
+    assert mean_average_precision(np.array([[0.5], [10.5]]), np.array([0, 1]), db, ydb) == 1.0
+    # query at 5.6 with label 0: ranking 10 (1), 11 (1), 1 (0), 0 (0) by distance: 4.4, 5.4, 4.6
+    got = mean_average_precision(np.array([[5.6]]), np.array([0]), db, ydb, block=1)
+    assert got == pytest.approx(average_precision([0, 1, 0, 1]))
+
+
+def test_mean_average_precision_rejects_mismatched_lengths():
+    with pytest.raises(ValueError, match="database and its labels must have the same length"):
+        mean_average_precision(np.zeros((2, 3)), np.zeros(2, int), np.zeros((4, 3)),
+                               np.zeros(3, int))
+    with pytest.raises(ValueError, match="same number of features"):
+        mean_average_precision(np.zeros((2, 3)), np.zeros(2, int), np.zeros((4, 2)),
+                               np.zeros(4, int))

@@ -107,7 +107,7 @@ def test_blind_spot_hides_one_pixel_per_cell():
 @pytest.mark.parametrize(
     ("name", "options", "match"),
     [
-        ("gan", {}, "Unknown name; choose one of"),
+        ("transformer", {}, "Unknown name; choose one of"),  # ("gan" exists since ch. 04)
         ("unet", {"levels": 3}, r"its options are \['filters'"),
         ("unet", {"filters": (16,)}, "at least two resolutions"),
         ("autoencoder", {"layers": ()}, "layers must be a non-empty tuple"),

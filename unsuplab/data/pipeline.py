@@ -69,6 +69,26 @@ def _float_batch(images, scale):
     return x[..., None] if x.ndim == 3 else x
 
 
+def compact(images, *, chunk=4096):
+    """uint8 copies of float images in [0, 1] that lie on the grid of 255ths (images made by
+    :func:`to_float`); any other array is returned as it is.
+
+    The tf.data pipeline holds its images in memory: as uint8 they take a quarter of the
+    space (47 MB instead of 188 MB for 60k Fashion-MNIST images) and scale back to the same
+    values, within float32 round-off, batch by batch.
+    """
+    if images.dtype.kind != "f" or images.size == 0:
+        return images
+    out = np.empty(images.shape, dtype=np.uint8)
+    for start in range(0, len(images), chunk):
+        block = images[start : start + chunk] * np.float32(255.0)
+        levels = np.rint(block)
+        if np.abs(block - levels).max() > 1e-3:
+            return images  # not grey levels: keep the floats
+        out[start : start + chunk] = levels
+    return out
+
+
 def _check_xy(x, y):
     """Checked images, and targets: labels pass as they are; *image* targets (rank 3 or 4, as
     in (noisy, clean) pairs) are checked like images, scaled to float32 [0, 1] if uint8 and
@@ -113,12 +133,18 @@ def make_dataset(
     import tensorflow as tf
 
     x, y = _check_xy(x, y)
+    x = compact(x)  # a quarter of the memory for grey levels
     batch_size = check_number(batch_size, "batch_size", low=1, integer=True)
     if x.ndim == 3:
         x = x[..., None]
     scale = 1.0 / 255.0 if x.dtype.kind in "ui" else 1.0
 
-    ds = tf.data.Dataset.from_tensor_slices(x if y is None else (x, y))
+    # The pipeline shuffles *indices* and gathers each batch from one copy of the arrays: a
+    # shuffle buffer of images would hold a second full copy (188 MB for 60k float32 images).
+    # tf.data's shuffle draws the same permutation whatever the elements are, so the batches
+    # are those of shuffling the images themselves.
+    arrays = tuple(tf.convert_to_tensor(a) for a in ((x,) if y is None else (x, y)))
+    ds = tf.data.Dataset.range(len(x))
     if shuffle:
         seed = int(check_seed(seed).integers(2**31)) if not isinstance(seed, int) else seed
         ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
@@ -126,9 +152,9 @@ def make_dataset(
         ds = ds.repeat()
     ds = ds.batch(batch_size, drop_remainder=drop_remainder)
 
-    def to_float32(*batch):
-        images = tf.cast(batch[0], tf.float32) * scale
-        return images if len(batch) == 1 else (images, batch[1])
+    def to_float32(indices):
+        images = tf.cast(tf.gather(arrays[0], indices), tf.float32) * scale
+        return images if len(arrays) == 1 else (images, tf.gather(arrays[1], indices))
 
     ds = ds.map(to_float32)
     if prefetch:

@@ -18,6 +18,9 @@ from .image import (
 # Chapter metrics, imported on first use: name -> submodule.
 _LAZY = {
     "precision_at_k": "retrieval",  # chapter 01
+    "average_precision": "retrieval",  # chapter 06
+    "mean_average_precision": "retrieval",  # chapter 06
+    "nearest_neighbors": "retrieval",  # chapter 06
     "elbo": "likelihood",  # chapter 03
     "iwae_nll": "likelihood",  # chapter 03
     "elbo_terms": "likelihood",  # chapter 03
@@ -25,8 +28,15 @@ _LAZY = {
     "kl_per_dimension": "likelihood",  # chapter 03
     "unit_activity": "likelihood",  # chapter 03
     "active_units": "likelihood",  # chapter 03
+    "fid": "generative",  # chapter 04
+    "kid": "generative",  # chapter 04
+    "frechet_distance": "generative",  # chapter 04
+    "precision_recall": "generative",  # chapter 04
+    "class_shares": "generative",  # chapter 04
     "miou": "segmentation",  # chapter 07
     "segmentation_scores": "segmentation",  # chapter 07
+    "mean_interval": "intervals",  # chapter 08
+    "paired_gain": "intervals",  # chapter 08
 }
 
 

@@ -1,6 +1,14 @@
-"""Retrieval: how often the nearest neighbours of a query share its label (precision@k).
+r"""Retrieval: how often the nearest neighbours of a query share its label (precision@k), and
+how high the relevant items rank in the whole database (mean average precision).
 
-Used in chapter 01 to compare latent codes with raw pixels as a space to search images in.
+Used in chapter 01 to compare latent codes with raw pixels as a space to search images in,
+and in chapter 06 for every feature space (queries: test images; database: training images).
+Average precision of one ranked list with relevance :math:`r_1, \dots, r_M \in \{0, 1\}`
+(:math:`R = \sum_i r_i` relevant items):
+
+.. math:: AP = \frac{1}{R} \sum_{i=1}^{M} r_i \, \frac{\sum_{j \le i} r_j}{i}
+
+(the precision at the rank of each relevant item, averaged); mAP is its mean over queries.
 """
 
 from __future__ import annotations
@@ -10,7 +18,7 @@ import numpy as np
 from .._validation import check_array, check_choice, check_number
 
 _METRICS = ("euclidean", "cosine")
-_CHUNK = 512  # queries per distance block: 512 x 60k float32 is 120 MB
+_BLOCK = 4_000_000  # distances per block (16 MB of float32, 32 MB of argpartition indices)
 
 
 def _normalize(x):
@@ -50,10 +58,13 @@ def nearest_neighbors(queries, database=None, *, k=10, metric="euclidean"):
         db = q if leave_one_out else _normalize(db)
     db_sq = np.einsum("ij,ij->i", db, db)
     out = np.empty((len(q), k), dtype=np.int64)
-    for start in range(0, len(q), _CHUNK):
-        block = q[start : start + _CHUNK]
+    chunk = max(1, _BLOCK // len(db))  # queries per block: memory stays flat (10k x 60k = 2.4 GB)
+    for start in range(0, len(q), chunk):
+        block = q[start : start + chunk]
         # ||q - d||^2 = ||q||^2 - 2 q.d + ||d||^2; ||q||^2 does not change the ranking.
-        dist = db_sq[None, :] - 2.0 * block @ db.T
+        dist = block @ db.T
+        dist *= -2.0
+        dist += db_sq[None, :]
         if leave_one_out:
             rows = np.arange(len(block))
             dist[rows, start + rows] = np.inf
@@ -112,4 +123,66 @@ def precision_at_k(
     return float(np.mean(ydb[neighbors] == yq[:, None]))
 
 
-__all__ = ["nearest_neighbors", "precision_at_k"]
+def average_precision(relevance):
+    """Average precision of ranked lists (module docstring).
+
+    Args:
+        relevance: bool or 0/1 array of shape (M,) or (n_lists, M), best-ranked first.
+
+    Returns:
+        A float for one list, else ndarray (n_lists,); a list with no relevant item scores 0.
+    """
+    r = check_array(relevance, "relevance", ndim=(1, 2), dtype_kind="buif")
+    if not np.isin(r, (0, 1)).all():
+        raise ValueError("relevance must hold only 0 and 1 (or booleans). "
+                         f"Received: values {np.unique(r)[:5]}")
+    one = r.ndim == 1
+    r = np.atleast_2d(r).astype(np.float64)
+    hits = np.cumsum(r, axis=1)
+    precision = hits / np.arange(1, r.shape[1] + 1)[None, :]
+    total = r.sum(axis=1)
+    ap = (precision * r).sum(axis=1) / np.maximum(total, 1)
+    return float(ap[0]) if one else ap
+
+
+def mean_average_precision(queries, query_labels, database, database_labels, *,
+                           metric="euclidean", block=64):
+    """mAP of ranking the whole ``database`` by distance to each query; an item is relevant
+    when it has the query's label.
+
+    Args:
+        queries: (n_queries, n_features); query_labels: (n_queries,).
+        database: (n_items, n_features); database_labels: (n_items,).
+        metric: ``"euclidean"`` or ``"cosine"``.
+        block: queries ranked at a time (memory: block x n_items floats).
+
+    Returns:
+        A float in [0, 1].
+    """
+    check_choice(metric, "metric", _METRICS)
+    q = check_array(queries, "queries", ndim=2, dtype_kind="fui").astype(np.float32)
+    db = check_array(database, "database", ndim=2, dtype_kind="fui").astype(np.float32)
+    yq = check_array(query_labels, "query_labels", ndim=1, dtype_kind="uib")
+    ydb = check_array(database_labels, "database_labels", ndim=1, dtype_kind="uib")
+    for name, x, y in (("queries", q, yq), ("database", db, ydb)):
+        if len(x) != len(y):
+            raise ValueError(f"{name} and its labels must have the same length. "
+                             f"Received: {len(x)} and {len(y)}")
+    if db.shape[1] != q.shape[1]:
+        raise ValueError("queries and database must have the same number of features. "
+                         f"Received: {q.shape[1]} and {db.shape[1]}")
+    block = check_number(block, "block", low=1, integer=True)
+    if metric == "cosine":
+        q, db = _normalize(q), _normalize(db)
+    db_sq = np.einsum("ij,ij->i", db, db)
+    aps = []
+    for start in range(0, len(q), block):
+        dist = q[start : start + block] @ db.T
+        dist *= -2.0
+        dist += db_sq[None, :]
+        order = np.argsort(dist, axis=1, kind="stable")
+        aps.append(average_precision(ydb[order] == yq[start : start + block, None]))
+    return float(np.mean(np.concatenate(aps)))
+
+
+__all__ = ["average_precision", "mean_average_precision", "nearest_neighbors", "precision_at_k"]

@@ -24,10 +24,24 @@ _LAZY = {
     "BlindSpotDenoiser": "blind_spot",
     # chapter 03
     "VAE": "vae",
+    # chapter 04
+    "GAN": "gan",
+    "DomainClassifier": "domain_classifier",
     # chapter 05
     "SOM": "som",
+    # chapter 06
+    "ContrastiveEncoder": "contrastive",
+    "ClusteringPipeline": "clustering",
+    "choose_k": "clustering",
+    "DEC": "dec",
     # chapter 07
     "FeatureClustering": "feature_clustering",
+    # chapter 08
+    "ImageClassifier": "fewlabel",
+    "LinearProbe": "probe",
+    "LabelSpreader": "spreading",
+    "latent_augment": "augment",
+    "pseudo_labelled_samples": "augment",
 }
 
 

@@ -19,7 +19,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from .._validation import check_number
+from .._validation import as_image_batch, check_number
 from ..networks.unet import unet, unet_multiple
 
 PACKAGE = "unsuplab"
@@ -92,6 +92,18 @@ def check_finite_weights(model):
             )
 
 
+def model_images(model, images, name="images"):
+    """Images for a model with an ``image_shape``: float32 (N, H, W, C) in [0, 1] and the
+    function back to the caller's layout; uint8 is scaled, another image shape is refused."""
+    x, back = as_image_batch(images, name, ndim=(3, 4))
+    if x.shape[1:] != tuple(model.image_shape):
+        raise ValueError(
+            f"{name} must have shape (N, {', '.join(map(str, model.image_shape))}) for this "
+            f"model. Received: {name} of shape {np.shape(images)}"
+        )
+    return x, back
+
+
 def predict_batched(fn, x, *, batch_size=512):
     """Apply ``fn`` (tensor -> tensor or tuple of tensors) to ``x`` in batches; NumPy out.
 
@@ -111,4 +123,11 @@ def predict_batched(fn, x, *, batch_size=512):
     return np.concatenate(outs).astype(np.float32, copy=False)
 
 
-__all__ = ["PACKAGE", "SeededModel", "UNetBody", "check_finite_weights", "predict_batched"]
+__all__ = [
+    "PACKAGE",
+    "SeededModel",
+    "UNetBody",
+    "check_finite_weights",
+    "model_images",
+    "predict_batched",
+]

@@ -46,7 +46,6 @@ import numpy as np
 from keras import ops
 
 from .._validation import (
-    as_image_batch,
     check_array,
     check_choice,
     check_image_shape,
@@ -56,7 +55,7 @@ from .._validation import (
 )
 from ..networks.conv import conv_decoder, conv_encoder, feature_shape
 from ..networks.mlp import mlp_decoder, mlp_encoder
-from ._base import PACKAGE, SeededModel, check_finite_weights, predict_batched
+from ._base import PACKAGE, SeededModel, check_finite_weights, model_images, predict_batched
 
 LIKELIHOODS = ("bernoulli", "gaussian")
 ARCHITECTURES = ("conv", "mlp")
@@ -311,13 +310,7 @@ class VAE(SeededModel):
 
     def _images(self, images, name="images"):
         """Checked images -> float32 (N, H, W, C) and the function back to the caller's layout."""
-        x, back = as_image_batch(images, name, ndim=(3, 4))
-        if x.shape[1:] != self.image_shape:
-            raise ValueError(
-                f"{name} must have shape (N, {', '.join(map(str, self.image_shape))}) for this "
-                f"model. Received: {name} of shape {np.shape(images)}"
-            )
-        return x, back
+        return model_images(self, images, name)
 
     def encode_distribution(self, images, *, batch_size=512):
         """The posterior parameters of each image.

@@ -9,6 +9,8 @@ autoencoder's encoder; segmentation and correction use the U-Net; pretraining a 
   ``backbone`` (a small residual network with global average pooling).
 - :mod:`unsuplab.networks.mlp`: ``mlp_encoder``, ``mlp_decoder`` (dense layers).
 - :mod:`unsuplab.networks.unet`: ``unet`` (skip connections, any depth).
+- :mod:`unsuplab.networks.augmentations`: random crops, flips and jitter in ``keras.ops``,
+  the views of self-supervised learning (chapters 06 and 08).
 - :mod:`unsuplab.networks.corruptions`: random corruptions in ``keras.ops`` (noise, blur,
   holes), drawn from a ``SeedGenerator`` inside a model's ``compute_loss``.
 """
@@ -21,6 +23,9 @@ _LAZY = {
     "backbone": "conv",
     "mlp_encoder": "mlp",
     "mlp_decoder": "mlp",
+    "projection_head": "mlp",
+    "augment": "augmentations",
+    "random_resized_crop": "augmentations",
     "unet": "unet",
     "fcn": "fcn",
 }

@@ -46,17 +46,26 @@ def normalize_activate(h, *, activation, batch_norm, name):
     return h
 
 
-def dense_block(h, units, *, activation, batch_norm, name):
+def spectral(layer, spectral_norm):
+    """``layer`` wrapped in ``keras.layers.SpectralNormalization`` (one power iteration per
+    training call, Miyato et al. 2018) when ``spectral_norm``; else ``layer`` itself."""
+    if not spectral_norm:
+        return layer
+    return layers.SpectralNormalization(layer, power_iterations=1, name=f"{layer.name}_sn")
+
+
+def dense_block(h, units, *, activation, batch_norm, name, spectral_norm=False):
     """``Dense(units)`` (no bias under batch norm: BN's shift replaces it), BN, activation."""
-    h = layers.Dense(units, use_bias=not batch_norm, name=name)(h)
+    h = spectral(layers.Dense(units, use_bias=not batch_norm, name=name), spectral_norm)(h)
     return normalize_activate(h, activation=activation, batch_norm=batch_norm, name=name)
 
 
-def latent_heads(h, latent_dim, outputs):
-    """``Dense(latent_dim)`` named ``code`` for one output; for two, the heads ``z_mean`` and
-    ``z_log_var`` of a Gaussian posterior (a list of two tensors)."""
+def latent_heads(h, latent_dim, outputs, *, spectral_norm=False):
+    """``Dense(latent_dim)`` named ``code`` for one output (spectrally normalized if asked);
+    for two, the heads ``z_mean`` and ``z_log_var`` of a Gaussian posterior (a list of two
+    tensors)."""
     if outputs == 1:
-        return layers.Dense(latent_dim, name="code")(h)
+        return spectral(layers.Dense(latent_dim, name="code"), spectral_norm)(h)
     return [
         layers.Dense(latent_dim, name="z_mean")(h),
         layers.Dense(latent_dim, name="z_log_var")(h),

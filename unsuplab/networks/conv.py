@@ -25,7 +25,7 @@ import keras
 from keras import layers
 
 from .._validation import check_image_shape, check_number, check_units
-from ._blocks import check_activation, check_outputs, dense_block, latent_heads
+from ._blocks import check_activation, check_outputs, dense_block, latent_heads, spectral
 from ._blocks import normalize_activate as _normalize_activate
 
 
@@ -68,6 +68,8 @@ def conv_encoder(
     activation="relu",
     dense_units=(),
     outputs=1,
+    spectral_norm=False,
+    use_bias=None,
     name="encoder",
 ):
     """A strided convolutional encoder: images (N, H, W, C) -> codes (N, latent_dim).
@@ -87,6 +89,13 @@ def conv_encoder(
         dense_units: widths of dense layers between the feature maps and the code.
         outputs: 1 for one code (layer ``code``); 2 for a Gaussian posterior, a list
             ``[z_mean, z_log_var]``.
+        spectral_norm: wrap every convolution and dense layer in
+            ``keras.layers.SpectralNormalization`` (a GAN critic's Lipschitz constraint; one
+            output only, usually with ``batch_norm=False``).
+        use_bias: biases in the convolutions; default ``not batch_norm`` (BN's shift replaces
+            them). A GAN discriminator uses none (as DCGAN's reference code): on TensorFlow,
+            Conv2D + bias + LeakyReLU under a gradient tape trips Grappler's fusion pass
+            ("remapper failed" in the log).
         name: the model's name.
 
     Returns:
@@ -101,21 +110,28 @@ def conv_encoder(
     dense_units = check_units(dense_units, "dense_units")
     outputs = check_outputs(outputs)
     feature_shape(image_shape, filters)
-    batch_norm = bool(batch_norm)
+    batch_norm, spectral_norm = bool(batch_norm), bool(spectral_norm)
+    use_bias = (not batch_norm) if use_bias is None else bool(use_bias)
+    if spectral_norm and outputs != 1:
+        raise ValueError(
+            f"spectral_norm applies to a one-output encoder (a critic). Received: "
+            f"spectral_norm=True with outputs={outputs}"
+        )
     inputs = keras.Input(image_shape, name="image")
     h = inputs
     for i, f in enumerate(filters):
         block = f"enc_conv{i + 1}"
-        h = layers.Conv2D(
-            f, kernel_size, strides=2, padding="same", use_bias=not batch_norm, name=block
-        )(h)
+        conv = layers.Conv2D(
+            f, kernel_size, strides=2, padding="same", use_bias=use_bias, name=block
+        )
+        h = spectral(conv, spectral_norm)(h)
         h = _normalize_activate(h, activation=activation, batch_norm=batch_norm, name=block)
     h = layers.Flatten(name="flatten")(h)
     for i, units in enumerate(dense_units):
-        h = dense_block(
-            h, units, activation=activation, batch_norm=batch_norm, name=f"enc_dense{i + 1}"
-        )
-    return keras.Model(inputs, latent_heads(h, latent_dim, outputs), name=name)
+        h = dense_block(h, units, activation=activation, batch_norm=batch_norm,
+                        name=f"enc_dense{i + 1}", spectral_norm=spectral_norm)
+    code = latent_heads(h, latent_dim, outputs, spectral_norm=spectral_norm)
+    return keras.Model(inputs, code, name=name)
 
 
 def conv_decoder(

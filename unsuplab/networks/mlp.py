@@ -113,4 +113,24 @@ def mlp_decoder(
     return keras.Model(z, outputs, name=name)
 
 
-__all__ = ["mlp_decoder", "mlp_encoder"]
+def projection_head(input_dim, output_dim, *, hidden_units=(128,), batch_norm=True,
+                    name="projection"):
+    """A small MLP on top of features: (N, input_dim) -> (N, output_dim).
+
+    Per entry ``u`` of ``hidden_units``: ``Dense(u)`` (+ BN) + ReLU; then a linear
+    ``Dense(output_dim)`` named ``projection``. SimCLR's head (Chen et al. 2020): the
+    contrastive loss is computed on its output, the features under it are what is kept.
+    """
+    input_dim = check_number(input_dim, "input_dim", low=1, integer=True)
+    output_dim = check_number(output_dim, "output_dim", low=1, integer=True)
+    hidden_units = check_units(hidden_units, "hidden_units")
+    features = keras.Input((input_dim,), name="features")
+    h = features
+    for i, units in enumerate(hidden_units):
+        h = dense_block(h, units, activation="relu", batch_norm=bool(batch_norm),
+                        name=f"proj_dense{i + 1}")
+    outputs = layers.Dense(output_dim, name="projection")(h)
+    return keras.Model(features, outputs, name=name)
+
+
+__all__ = ["mlp_decoder", "mlp_encoder", "projection_head"]

@@ -1,13 +1,15 @@
 """Training: the backend-neutral :func:`fit`, callbacks, and the model cache."""
 
 from .cache import CacheWarning, cache_dir, cache_path, data_digest, load_or_train
-from .callbacks import IdleMonitor, StopOnDivergence
+from .callbacks import GANMonitor, IdleMonitor, StopOnDivergence, TimeBudget
 from .loop import fit
 
 __all__ = [
     "CacheWarning",
+    "GANMonitor",
     "IdleMonitor",
     "StopOnDivergence",
+    "TimeBudget",
     "cache_dir",
     "cache_path",
     "data_digest",

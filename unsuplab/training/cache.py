@@ -72,7 +72,7 @@ def data_digest(*arrays) -> str:
             continue
         a = np.ascontiguousarray(a)
         h.update(f"{a.shape}{a.dtype}".encode())
-        h.update(a.tobytes())
+        h.update(memoryview(a.reshape(-1)).cast("B"))  # the bytes, without a copy
     return h.hexdigest()[:16]
 
 
@@ -128,6 +128,21 @@ def _load(path: Path, expected_type):
     return model, None
 
 
+def _shipped(name, model, params):
+    """The shipped full-mode model standing for ``model`` (:mod:`.pretrained`), or None."""
+    from . import pretrained
+
+    entry = pretrained.manifest().get(name)
+    if entry is None or not pretrained.matches(entry, model, params):
+        return None
+    try:
+        return pretrained.load(name, type(model))
+    except (OSError, ValueError) as err:
+        warnings.warn(f"The shipped model {name} is not usable: {err} Training it instead.",
+                      CacheWarning, stacklevel=3)
+        return None
+
+
 def _atomic_write(path: Path, write):
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp{path.suffix}")
     try:
@@ -163,6 +178,10 @@ def load_or_train(
         ``(model, trained)``: ``trained`` is False when the model came from the cache.
         ``model.training_history`` holds the per-epoch logs either way.
 
+    With ``config.pretrained()`` on (``UNSUPLAB_PRETRAINED=1``), a shipped full-mode model of
+    the same name, class, config and seed (:mod:`unsuplab.training.pretrained`) is returned
+    first, whatever the mode and data: the same model with the full training budget.
+
     Warns:
         CacheWarning: a cached entry was broken or of another class, and was retrained.
     """
@@ -174,6 +193,10 @@ def load_or_train(
     if params is not None and not isinstance(params, dict):
         raise TypeError(f"params must be a dict. Received: params={params!r}")
     model = build()
+    if not retrain and config.pretrained():
+        shipped = _shipped(name, model, params)
+        if shipped is not None:
+            return shipped, False
     key = {"model": fingerprint(model), "params": params or {}}
     if data is not None:
         key["data"] = data_digest(data)

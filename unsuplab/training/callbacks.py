@@ -81,12 +81,13 @@ class StopOnDivergence(keras.callbacks.Callback):
     """
 
     def on_train_batch_end(self, batch, logs=None):
-        loss = (logs or {}).get("loss")
-        if loss is None:
+        # "loss", or every "*loss" of a model with several (a GAN's d_loss and g_loss)
+        losses = [v for k, v in (logs or {}).items() if k == "loss" or k.endswith("_loss")]
+        values = [float(np.asarray(v)) for v in losses]
+        bad = [v for v in values if not np.isfinite(v)]
+        if not bad:
             return
-        value = float(np.asarray(loss))
-        if np.isfinite(value):
-            return
+        value = bad[0]
         self.model.stop_training = True
         epoch = getattr(self, "_epoch", 0)
         rate = getattr(getattr(self.model, "optimizer", None), "learning_rate", None)
@@ -103,3 +104,125 @@ class StopOnDivergence(keras.callbacks.Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
+
+
+class TimeBudget(keras.callbacks.Callback):
+    """Stop training once ``seconds`` of wall time have passed since ``fit`` began.
+
+    How the chapter 04 benchmark gives every GAN the *same* wall-clock budget: fit for many
+    epochs with this callback, which stops at the first batch past the budget. After training,
+    ``steps`` holds the number of batches done and ``seconds`` the time they took.
+    """
+
+    def __init__(self, seconds):
+        super().__init__()
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds > 0:
+            raise ValueError(f"seconds must be a number > 0. Received: seconds={seconds!r}")
+        self.budget = float(seconds)
+        self.steps = 0
+        self.seconds = 0.0
+
+    def on_train_begin(self, logs=None):
+        self._start = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.steps += 1
+        self.seconds = time.perf_counter() - self._start
+        if self.seconds >= self.budget:
+            self.model.stop_training = True
+
+
+class GANMonitor(keras.callbacks.Callback):
+    """Watch a generator learn: the images of a *fixed* batch of latent codes every ``every``
+    steps, and the losses of every step.
+
+    Fixed codes make the frames comparable: the same :math:`z` decoded by the generator as it
+    trains (side effects of training live in callbacks, keras-io style).
+
+    Args:
+        codes: latent codes (n, latent_dim), e.g. ``gan.sample_latent(16, seed=0)``.
+        every: steps between frames (>= 1).
+        live: redraw a figure (frame + loss curves) in the notebook at every frame.
+        save_dir: if given, also save each frame there as ``frame_<step>.png`` (a sequence a
+            GIF maker can turn into an animation).
+
+    After training: ``frames`` is a list of ``(step, images)`` (images (n, H, W, C) in
+    [0, 1]); ``history`` a dict ``name -> list`` of per-step values of the logged losses
+    (``d_loss``, ``g_loss``, ...), each the running mean of its epoch so far (Keras's logs).
+    """
+
+    def __init__(self, codes, *, every=100, live=False, save_dir=None):
+        super().__init__()
+        codes = np.asarray(codes, dtype=np.float32)
+        if codes.ndim != 2 or len(codes) == 0 or not np.all(np.isfinite(codes)):
+            raise ValueError(f"codes must be a finite, non-empty (n, latent_dim) array. "
+                             f"Received: codes of shape {codes.shape}")
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ValueError(f"every must be an integer >= 1. Received: every={every!r}")
+        self.codes, self.every, self.live = codes, every, bool(live)
+        self.save_dir = None if save_dir is None else str(save_dir)
+        self.frames, self.history, self.step = [], {}, 0
+        self._display = None
+
+    def on_train_begin(self, logs=None):
+        if not self.frames:
+            self._snapshot()
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.step += 1
+        for key, value in (logs or {}).items():
+            self.history.setdefault(key, []).append(float(np.asarray(value)))
+        if self.step % self.every == 0:
+            self._snapshot()
+
+    def _snapshot(self):
+        images = self.model.decode(self.codes)
+        self.frames.append((self.step, images))
+        if self.save_dir is not None or self.live:
+            figure = self.figure()
+            if self.save_dir is not None:
+                from pathlib import Path
+
+                Path(self.save_dir).mkdir(parents=True, exist_ok=True)
+                figure.savefig(Path(self.save_dir) / f"frame_{self.step:06d}.png")
+            if self.live:
+                self._show(figure)
+            import matplotlib.pyplot as plt
+
+            plt.close(figure)
+
+    def _show(self, figure):
+        from IPython.display import display
+
+        if self._display is None:
+            self._display = display(figure, display_id=True)
+        else:
+            self._display.update(figure)
+
+    def figure(self, index=-1):
+        """Frame ``index`` (default the last) beside the loss curves: a matplotlib figure."""
+        import matplotlib.pyplot as plt
+
+        step, images = self.frames[index]
+        n = len(images)
+        cols = int(np.ceil(np.sqrt(n)))
+        rows = int(np.ceil(n / cols))
+        h, w = images.shape[1:3]
+        grid = np.ones((rows * (h + 1), cols * (w + 1)), dtype=np.float32)
+        for i, image in enumerate(images):
+            r, c = divmod(i, cols)
+            grid[r * (h + 1):r * (h + 1) + h, c * (w + 1):c * (w + 1) + w] = image[..., 0]
+        fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3.6),
+                                          gridspec_kw={"width_ratios": [1, 1.4]})
+        left.imshow(grid, cmap="gray", vmin=0, vmax=1)
+        left.set_title(f"fixed codes, step {step}")
+        left.axis("off")
+        for key, values in self.history.items():
+            right.plot(np.arange(1, len(values) + 1), values, label=key)
+        right.set_xlabel("training step")
+        right.set_ylabel("loss (running mean of the epoch)")
+        right.set_title("losses")
+        if self.history:
+            right.legend()
+        fig.tight_layout()
+        return fig

@@ -22,6 +22,13 @@ from pathlib import Path
 import numpy as np
 
 from .._validation import check_array, check_images, check_labels
+from .fewlabel import (
+    plot_confusion,
+    plot_gains,
+    plot_label_efficiency,
+    pretraining_schematic,
+)
+from .generative import plot_class_shares
 from .latent import latent_grid
 from .schematics import SCHEMATICS, schematic
 from .som import plot_class_hits, plot_prototypes, plot_umatrix, prototype_image
@@ -254,6 +261,11 @@ __all__ = [
     "latent_grid",
     "markdown_table",
     "plot_class_hits",
+    "plot_confusion",
+    "plot_gains",
+    "plot_label_efficiency",
+    "pretraining_schematic",
+    "plot_class_shares",
     "plot_curves",
     "plot_history",
     "plot_prototypes",

@@ -15,6 +15,8 @@ name              what it draws                                                 
                   denoiser and the neighbours that replace one of them
 ``"vae"``         the VAE's graphical model (Kingma & Welling's figure 1) beside    03
                   its network with the reparameterization
+``"gan"``         generator and discriminator, the real/fake split and the two      04
+                  losses with their optimizers
 ``"som"``         a SOM grid coloured by the Gaussian neighbourhood of a winner     05
 ================  ===============================================================  ==========
 
@@ -241,6 +243,29 @@ def _vae(*, title=None):
     return _finish(fig, [gm, net], title or "Variational autoencoder: the model and the network")
 
 
+def _gan(*, title=None):
+    """Noise -> generator -> fake; real and fake -> discriminator -> two losses."""
+    fig, (ax,) = _figure(11, 3.8)
+    _box(ax, 0, 1.6, 1.5, 0.6, r"$z \sim N(0, I)$", color="0.85")
+    _box(ax, 2.3, 1.6, 1.7, 0.8, "generator $G$\n(decoder)", color=_GREEN)
+    _box(ax, 4.6, 1.6, 1.5, 0.6, r"fake $G(z)$", color=_ORANGE)
+    _box(ax, 4.6, 0.0, 1.5, 0.6, r"real $x$", color="0.8")
+    _box(ax, 7.0, 0.8, 1.9, 0.8, "discriminator $D$\n(encoder, 1 logit)", color=_BLUE)
+    for start, end in (((0.75, 1.6), (1.45, 1.6)), ((3.15, 1.6), (3.85, 1.6)),
+                       ((5.35, 1.5), (6.05, 0.95)), ((5.35, 0.1), (6.05, 0.65))):
+        _arrow(ax, start, end)
+    _box(ax, 10.0, 1.45, 3.3, 0.6, "$D$ loss: real → high, fake → low\n(d_optimizer)",
+         color=_RED, alpha=0.25, fontsize=8)
+    _box(ax, 10.0, 0.15, 3.3, 0.6, "$G$ loss: fake → high\n(g_optimizer, through $D$)",
+         color=_RED, alpha=0.25, fontsize=8)
+    _arrow(ax, (7.95, 1.0), (8.35, 1.35))
+    _arrow(ax, (7.95, 0.6), (8.35, 0.25))
+    _arrow(ax, (8.35, -0.1), (2.3, 1.15), dashed=True, rad=-0.3)
+    ax.text(7.0, -0.75, "gradient of the $G$ loss flows back through $D$ to $G$",
+            ha="center", va="center", fontsize=8)
+    return _finish(fig, [ax], title or "GAN: two networks, two losses, two optimizers")
+
+
 def _som(n_rows=7, n_cols=9, sigma=1.5, winner=(3, 4), *, title=None):
     """An ``n_rows``×``n_cols`` grid coloured by ``h = exp(-δ²/2σ²)`` around ``winner``."""
     import matplotlib.pyplot as plt
@@ -309,6 +334,7 @@ def _kmeans(k=3, *, title=None):
 SCHEMATICS = {
     "autoencoder": _autoencoder,
     "blind_spot": _blind_spot,
+    "gan": _gan,
     "kmeans": _kmeans,
     "som": _som,
     "unet": _unet,

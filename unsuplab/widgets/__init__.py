@@ -6,6 +6,16 @@ explorers as functions returning an :class:`Explorer`.
 
 from .base import Explorer
 from .browser import dataset_browser
+from .clustering import cluster_browser, retrieval_explorer
+from .fewlabel import fewlabel_explorer
 from .latent import interpolation_explorer, latent_explorer
 
-__all__ = ["Explorer", "dataset_browser", "interpolation_explorer", "latent_explorer"]
+__all__ = [
+    "Explorer",
+    "cluster_browser",
+    "dataset_browser",
+    "fewlabel_explorer",
+    "interpolation_explorer",
+    "latent_explorer",
+    "retrieval_explorer",
+]

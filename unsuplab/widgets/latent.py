@@ -22,16 +22,24 @@ _SLIDER = {"layout": {"width": "360px"}, "style": {"description_width": "90px"}}
 BASES = ("principal", "axes")
 
 
+def _is_generator(model):
+    """A generator (a GAN's): ``decode`` and ``sample_latent``, but no encoder."""
+    return not callable(getattr(model, "encode", None)) and all(
+        callable(getattr(model, m, None)) for m in ("decode", "sample_latent"))
+
+
 def _check_models(models):
     if not isinstance(models, dict):
         models = {type(models).__name__: models}
     if not models:
         raise ValueError(f"models must be a non-empty dict name -> model. Received: {models!r}")
     for name, model in models.items():
-        if not all(callable(getattr(model, m, None)) for m in ("encode", "decode", "reconstruct")):
+        latent = all(callable(getattr(model, m, None)) for m in ("encode", "decode", "reconstruct"))
+        if not latent and not _is_generator(model):
             raise TypeError(
                 f"models[{name!r}] must have encode, decode and reconstruct methods (the "
-                f"latent-model protocol). Received: {type(model).__name__}"
+                f"latent-model protocol), or decode and sample_latent (a generator). "
+                f"Received: {type(model).__name__}"
             )
     return {str(name): model for name, model in models.items()}
 
@@ -100,7 +108,8 @@ def _code_map(ax, codes, plane, labels, class_names, start, end, axis_names):
 
 
 def latent_explorer(
-    models, images, *, labels=None, class_names=None, n_directions=5, basis="principal"
+    models, images=None, *, labels=None, class_names=None, n_directions=5, basis="principal",
+    n_samples=200,
 ):
     r"""Pick an image, compare its reconstructions, and walk along a latent direction.
 
@@ -131,6 +140,13 @@ def latent_explorer(
         n_directions: how many directions the ``direction`` slider offers (a model with a
             smaller code offers all of its own).
         basis: ``"principal"`` or ``"axes"``.
+        n_samples: with only generators and no ``images``, the pool is this many samples of
+            the first generator.
+
+    Generators (a GAN: ``decode`` and ``sample_latent``, no encoder) take part too: the code
+    of "image" ``i`` is their ``i``-th seeded latent code (``sample_latent(N, seed=0)``), and
+    the top row shows that sample instead of a reconstruction. With only generators,
+    ``images`` may be omitted.
 
     Returns:
         An :class:`~unsuplab.widgets.Explorer` with controls ``index``, ``model``,
@@ -144,14 +160,22 @@ def latent_explorer(
     from ..metrics import psnr
 
     models = _check_models(models)
+    generators = [n for n, m in models.items() if _is_generator(m)]
+    if images is None and len(generators) == len(models):
+        first = models[generators[0]]  # a pool of the first generator's own samples
+        images = first.decode(first.sample_latent(n_samples, seed=0))
     x, labels = _pool(images, labels, class_names)
     n_directions = check_number(n_directions, "n_directions", low=1, integer=True)
     check_choice(basis, "basis", BASES)
     names = list(models)
     recon, codes, directions, stds, notes = {}, {}, {}, {}, {}
     for name, model in models.items():
-        recon[name] = np.asarray(model.reconstruct(x)).reshape(x.shape)
-        codes[name] = np.asarray(model.encode(x), dtype=np.float32)
+        if name in generators:  # no encoder: sample i is the image of the seeded code i
+            codes[name] = np.asarray(model.sample_latent(len(x), seed=0), dtype=np.float32)
+            recon[name] = np.asarray(model.decode(codes[name])).reshape(x.shape)
+        else:
+            recon[name] = np.asarray(model.reconstruct(x)).reshape(x.shape)
+            codes[name] = np.asarray(model.encode(x), dtype=np.float32)
         directions[name], stds[name], notes[name] = _basis(
             model, codes[name], x, n_directions, basis
         )
@@ -186,7 +210,9 @@ def latent_explorer(
             ax.axis("off")
         _show(axes[0, 0], x[index], f"input {_name(index, labels, class_names)}")
         for ax, n in zip(axes[0, 1:], names, strict=False):
-            _show(ax, recon[n][index], f"{n}\n{psnr(x[index], recon[n][index]):.1f} dB")
+            note = f"sample (code #{index})" if n in generators else (
+                f"{psnr(x[index], recon[n][index]):.1f} dB")
+            _show(ax, recon[n][index], f"{n}\n{note}")
         dim = codes[model].shape[1]
         if dim == 2:
             plane, axis_names = np.eye(2, dtype=np.float32), ("$z_1$", "$z_2$")
@@ -213,7 +239,8 @@ def latent_explorer(
     return explorer
 
 
-def interpolation_explorer(model, images, labels=None, *, class_names=None, steps=9):
+def interpolation_explorer(model, images=None, labels=None, *, class_names=None, steps=9,
+                           n_samples=200):
     r"""Walk in latent space between two chosen images, next to a pixel cross-fade.
 
     Row 1 decodes :math:`(1 - t)\,z_a + t\,z_b` for ``steps`` values of :math:`t` in [0, 1],
@@ -226,6 +253,10 @@ def interpolation_explorer(model, images, labels=None, *, class_names=None, step
         images: the images to choose from, (N, H, W[, C]), uint8 or float in [0, 1].
         labels, class_names: optional, for titles.
         steps: initial number of images along the path (2 to 16).
+        n_samples: for a generator without ``images``: the pool size.
+
+    A generator (a GAN: ``decode`` and ``sample_latent``, no encoder) walks between its own
+    samples: image ``i`` is the decoded ``i``-th seeded code (``sample_latent(N, seed=0)``).
 
     Returns:
         An :class:`Explorer` with controls ``a``, ``b`` (indices) and ``steps``.
@@ -234,11 +265,16 @@ def interpolation_explorer(model, images, labels=None, *, class_names=None, step
 
     from ..viz import image_rows
 
-    if not all(callable(getattr(model, m, None)) for m in ("encode", "decode")):
+    generator = _is_generator(model)
+    if not generator and not all(callable(getattr(model, m, None)) for m in ("encode", "decode")):
         raise TypeError(
-            f"model must have encode and decode methods (the latent-model protocol). "
-            f"Received: model={type(model).__name__}"
+            f"model must have encode and decode methods (the latent-model protocol), or "
+            f"decode and sample_latent (a generator). Received: model={type(model).__name__}"
         )
+    if generator:
+        pool_codes = model.sample_latent(len(images) if images is not None else n_samples,
+                                         seed=0)
+        images = model.decode(pool_codes)
     x, labels = _pool(images, labels, class_names)
     steps = check_number(steps, "steps", low=2, high=16, integer=True)
     controls = {
@@ -248,7 +284,8 @@ def interpolation_explorer(model, images, labels=None, *, class_names=None, step
     }
 
     def render(a, b, steps):
-        z = np.asarray(model.encode(x[[a, b]]), dtype=np.float32)
+        z = pool_codes[[a, b]] if generator else np.asarray(model.encode(x[[a, b]]),
+                                                             dtype=np.float32)
         t = np.linspace(0.0, 1.0, steps, dtype=np.float32)
         path = np.asarray(model.decode((1.0 - t[:, None]) * z[0] + t[:, None] * z[1]))
         blend = (1.0 - t[:, None, None, None]) * x[a] + t[:, None, None, None] * x[b]

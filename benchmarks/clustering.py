@@ -1,0 +1,136 @@
+"""Chapter 06 benchmark: the clustering ladder on the 70k protocol, and retrieval.
+
+Usage (under the machine's CPU lock):
+    flock /tmp/unsuplab-cpu.lock .venv/bin/python benchmarks/clustering.py
+    ... --no-notebooks     # skip timing the quick notebook
+    ... --smoke            # 1 000 images, quick settings: a check, no record
+
+Protocol: ``unsuplab.chapters.ch06`` (the notebook runs the same functions). All 70 000
+Fashion-MNIST images (training + test), 10 clusters, labels only for scoring: ACC (Hungarian),
+NMI, ARI. Every rung of ``ch06.LADDER`` runs once with seed 0, its features trained from an
+empty model cache (the chapter 01 conv autoencoder, 6 epochs; the contrastive encoder, 30
+epochs: settings ``cluster.*``). The best pipeline (``ch06.BEST``: contrastive features ->
+UMAP -> Gaussian mixture) is then re-clustered with seeds 1 and 2 (UMAP and the mixture; the
+encoder of seed 0 is kept: three encoder trainings do not fit the 15-minute budget of a
+benchmark run), and ``best_*_mean``/``best_*_sd`` are over those 3 seeds. The encoder's
+settings were chosen on a run with encoder seed 5 (never a scored seed).
+``best_train_s`` is the wall time of the best pipeline from images to labels with an empty
+cache (encoder training + encoding + UMAP + mixture), on the 2 cores.
+Retrieval: queries = the first ``cluster.queries`` (2 000) test images, database = the 60 000
+training images, relevant = same class; mAP over the whole ranking and precision@10.
+
+Keys: those of the issue (``kmeans_pixels_acc``, ``best_acc_mean``, ``map_best``, ...), plus
+per-rung ``<rung>_acc/_nmi/_ari/_s``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchmarks.common import ROOT, peak_rss_mb, record, run_notebook  # noqa: E402
+from unsuplab import config, metrics  # noqa: E402
+from unsuplab.chapters import ch06  # noqa: E402
+
+NOTEBOOK = ROOT / "notebooks" / "06_image_clustering.ipynb"
+BEST_SEEDS = (0, 1, 2)
+
+
+def ladder_figures(smoke=False):
+    data = ch06.load_data(size=1000 if smoke else None)
+    x, y = data.x, data.y
+    figures = {"n_images": len(x)}
+    cache = {}
+    for kind in ch06.FEATURES:  # timed apart: the rungs below only cluster
+        start = time.perf_counter()
+        cache[kind] = ch06.features(kind, x)
+        figures[f"features_{kind}_s"] = time.perf_counter() - start
+        print(f"features {kind}: {cache[kind].shape} {figures[f'features_{kind}_s']:.1f} s",
+              flush=True)
+    records = {}
+    for name in ch06.LADDER:
+        r = ch06.run_rung(name, x, y, feature_cache=cache)
+        records[name] = r
+        print(f"{name}: ACC {r['acc']:.4f} NMI {r['nmi']:.4f} ARI {r['ari']:.4f} "
+              f"{r['seconds']:.1f} s", flush=True)
+        for key in ("acc", "nmi", "ari"):
+            figures[f"{name}_{key}"] = r[key]
+        figures[f"{name}_s"] = r["seconds"]
+    best = [records[ch06.BEST]]
+    for seed in BEST_SEEDS[1:]:
+        start = time.perf_counter()
+        labels = ch06.pipeline(ch06.BEST, seed=seed).fit_predict(cache["contrastive"])
+        scores = metrics.clustering_scores(y, labels)
+        print(f"{ch06.BEST} seed {seed}: {scores} {time.perf_counter() - start:.1f} s",
+              flush=True)
+        best.append(scores)
+    for key in ("acc", "nmi", "ari"):
+        values = [b[key] for b in best]
+        figures[f"best_{key}_mean"] = float(np.mean(values))
+        figures[f"best_{key}_sd"] = float(np.std(values, ddof=1))
+    figures["best_name"] = ch06.BEST
+    # from images to labels: the encoder's training and encoding, then UMAP + the mixture
+    figures["best_train_s"] = figures["features_contrastive_s"] + figures[f"{ch06.BEST}_s"]
+    figures["n2d_style_acc_mean"] = figures["n2d_style_acc"]
+    figures["n2d_style_nmi_mean"] = figures["n2d_style_nmi"]
+    figures["dec_acc_mean"] = figures["idec_acc"]
+    figures["dec_nmi_mean"] = figures["idec_nmi"]
+    n_q = min(config.setting("cluster.queries"), len(data.x_test))
+    for kind, key in (("pixels", "pixels"), ("pca", "pca"), ("autoencoder", "ae"),
+                      ("contrastive", "best")):
+        f = cache[kind]
+        fq, fdb = f[data.n_train:][:n_q], f[: data.n_train]
+        start = time.perf_counter()
+        figures[f"map_{key}"] = metrics.mean_average_precision(fq, data.y_test[:n_q], fdb,
+                                                               data.y_train)
+        figures[f"p10_{key}"] = metrics.precision_at_k(fq, data.y_test[:n_q], fdb,
+                                                       data.y_train, k=10)
+        print(f"retrieval {kind}: mAP {figures[f'map_{key}']:.4f} P@10 "
+              f"{figures[f'p10_{key}']:.4f} {time.perf_counter() - start:.1f} s", flush=True)
+    figures["retrieval_queries"] = n_q
+    return figures
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-notebooks", action="store_true", help="skip the quick notebook")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes; record nothing")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="unsuplab-bench-cache-") as cache:
+        os.environ["UNSUPLAB_CACHE"] = cache  # an empty model cache: every model is trained
+        with config.use_mode("quick" if args.smoke else "full"):
+            figures = ladder_figures(smoke=args.smoke)
+    figures["bench_wall_s"] = time.perf_counter() - start
+    figures["peak_rss_mb"] = peak_rss_mb()
+    notes = ("70k protocol (train + test images), labels only for scoring. Every rung once with "
+             "seed 0 from an empty cache; best pipeline re-clustered with seeds 1, 2 on the seed-0 "
+             "encoder (sd over UMAP + mixture seeds only). Targets: best ACC > .672 and NMI > "
+             ".684 (N2D), best_train_s within the notebook's 15-min budget, map_best > map_pixels "
+             "and map_pca. peak_rss_mb is this benchmark process (the full notebook was not "
+             "timed: it would not fit the 15-min benchmark budget).")
+    if args.smoke:
+        for key, value in figures.items():
+            print(f"{key}: {value}")
+        return
+    if not args.no_notebooks:
+        try:
+            quick = run_notebook(NOTEBOOK, quick=True, cold_cache=True, timeout=600)
+            figures["notebook_quick_s"] = quick["seconds"]
+            figures["notebook_quick_peak_rss_mb"] = quick["peak_rss_mb"]
+        except subprocess.CalledProcessError as err:
+            notes += f" Quick notebook timing failed ({str(err)[:200]})."
+    record("clustering", figures, notes=notes)
+
+
+if __name__ == "__main__":
+    main()

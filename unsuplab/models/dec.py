@@ -1,0 +1,187 @@
+r"""Deep embedded clustering: DEC (Xie, Girshick & Farhadi 2016) and IDEC (Guo et al. 2017).
+
+An encoder :math:`z_i = f_\theta(x_i)` (pretrained as an autoencoder's) and :math:`k` cluster
+centres :math:`\mu_j` (initialised by k-means on the codes) are refined together:
+
+- soft assignment, a Student-t kernel with :math:`\alpha` degrees of freedom:
+  :math:`q_{ij} = \frac{(1 + \lVert z_i - \mu_j\rVert^2/\alpha)^{-\frac{\alpha+1}{2}}}
+  {\sum_{j'} (1 + \lVert z_i - \mu_{j'}\rVert^2/\alpha)^{-\frac{\alpha+1}{2}}}`;
+- target distribution, sharpened and normalised by cluster size
+  :math:`f_j = \sum_i q_{ij}`: :math:`p_{ij} = \frac{q_{ij}^2 / f_j}{\sum_{j'} q_{ij'}^2 / f_{j'}}`
+  (squaring favours confident points; dividing by :math:`f_j` stops large clusters from
+  swallowing the others);
+- loss :math:`\mathrm{KL}(P \,\|\, Q) = \frac1N\sum_i \sum_j p_{ij} \log \frac{p_{ij}}{q_{ij}}`,
+  with :math:`P` held fixed between its updates (every few hundred steps): the model learns
+  from its own high-confidence assignments. IDEC adds
+  :math:`\gamma\,\frac1N\sum_i \lVert x_i - g(z_i)\rVert^2`, so the decoder keeps the codes
+  from collapsing (DEC can make clusters *worse* by distorting the space).
+
+The training loop (update :math:`P`, a few hundred steps, stop when fewer than ``tol`` of
+the labels change) is :func:`unsuplab.chapters.ch06.train_dec`; this module has the maths.
+
+Example:
+    >>> dec = DEC(10, latent_dim=10, gamma=0.1, seed=0)   # IDEC
+    >>> dec.init_from(autoencoder)                        # same architecture, trained
+    >>> dec.init_centers(x)                               # k-means on the codes
+    >>> q = dec.predict_proba(x); p = target_distribution(q)
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import ops
+
+from .._validation import (
+    check_array,
+    check_image_shape,
+    check_number,
+    check_units,
+)
+from ..networks.conv import conv_decoder, conv_encoder
+from ._base import PACKAGE, SeededModel, check_finite_weights, model_images, predict_batched
+
+
+def soft_assignment(z, centers, alpha=1.0):
+    r"""Student-t soft assignment :math:`q_{ij}` (module docstring), in ``keras.ops``:
+    ``z`` (N, d), ``centers`` (k, d) -> (N, k), rows summing to 1."""
+    d2 = ops.sum(ops.square(z[:, None, :] - centers[None, :, :]), axis=-1)
+    kernel = ops.power(1.0 + d2 / alpha, -(alpha + 1.0) / 2.0)
+    return kernel / ops.sum(kernel, axis=1, keepdims=True)
+
+
+def target_distribution(q):
+    r"""DEC's target :math:`p_{ij} \propto q_{ij}^2 / f_j`, :math:`f_j = \sum_i q_{ij}`
+    (NumPy, float64 inside): ``q`` (N, k) -> (N, k) float32, rows summing to 1."""
+    q = check_array(q, "q", ndim=2, dtype_kind="f").astype(np.float64)
+    weight = q**2 / q.sum(axis=0)
+    return (weight / weight.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
+def kl_divergence(p, q):
+    r""":math:`\frac1N \sum_i \sum_j p_{ij} \log(p_{ij}/q_{ij})` in ``keras.ops`` (0 log 0 = 0)."""
+    eps = 1e-10
+    return ops.mean(ops.sum(p * (ops.log(p + eps) - ops.log(q + eps)), axis=1))
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class DEC(SeededModel):
+    r"""DEC (``gamma=0``) or IDEC (``gamma > 0``): a convolutional encoder with cluster centres.
+
+    Args:
+        n_clusters: k (>= 2).
+        latent_dim: size of the codes.
+        filters: of the encoder (and decoder), as in :class:`~unsuplab.models.ConvAutoencoder`;
+            :meth:`init_from` copies a trained autoencoder with the same values.
+        alpha: degrees of freedom of the Student-t kernel (DEC uses 1).
+        gamma: weight of IDEC's reconstruction loss (0: plain DEC, no decoder).
+        image_shape: ``(height, width, channels)``.
+        seed: unused by the maths (no randomness in training), kept for the protocol.
+
+    Call arguments:
+        inputs: images (batch, H, W, C) in [0, 1]. Returns :math:`Q` (batch, n_clusters).
+    """
+
+    def __init__(self, n_clusters=10, latent_dim=10, *, filters=(32, 64), alpha=1.0,
+                 gamma=0.0, image_shape=(28, 28, 1), seed=None, **kwargs):
+        super().__init__(seed=seed, **kwargs)
+        self.n_clusters = check_number(n_clusters, "n_clusters", low=2, integer=True)
+        self.latent_dim = check_number(latent_dim, "latent_dim", low=1, integer=True)
+        self.filters = check_units(filters, "filters", allow_empty=False)
+        self.alpha = float(check_number(alpha, "alpha", low=0, low_inclusive=False))
+        self.gamma = float(check_number(gamma, "gamma", low=0))
+        self.image_shape = check_image_shape(image_shape)
+        common = {"filters": self.filters, "batch_norm": True}
+        self.encoder = conv_encoder(self.image_shape, self.latent_dim, **common)
+        self.decoder = (conv_decoder(self.image_shape, self.latent_dim, **common)
+                        if self.gamma > 0 else None)
+        self.centers = self.add_weight(shape=(self.n_clusters, self.latent_dim),
+                                       initializer="glorot_uniform", name="centers")
+        self.kl_tracker = keras.metrics.Mean(name="kl_loss")
+        self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction_loss")
+        self.built = True
+
+    def build(self, input_shape=None):
+        self.built = True
+
+    def call(self, inputs, training=False):
+        z = self.encoder(inputs, training=training)
+        return soft_assignment(z, self.centers, self.alpha)
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """KL(P || Q) against the targets ``y`` = :math:`P`, plus ``gamma`` x MSE (IDEC)."""
+        del sample_weight
+        z = self.encoder(x, training=training)
+        q = soft_assignment(z, self.centers, self.alpha)
+        kl = kl_divergence(ops.cast(y, q.dtype), q)
+        self.kl_tracker.update_state(kl)
+        total = kl
+        if self.decoder is not None:
+            rec = ops.mean(ops.square(self.decoder(z, training=training) - x))
+            self.reconstruction_tracker.update_state(rec)
+            total = total + self.gamma * rec
+        return total
+
+    @property
+    def metrics(self):
+        total = [self._loss_tracker] if getattr(self, "_loss_tracker", None) is not None else []
+        ours = [self.kl_tracker, self.reconstruction_tracker]
+        rest = [m for m in super().metrics if m not in ours and m not in total]
+        return [*total, *ours, *rest]
+
+    def get_config(self):
+        base = super().get_config()
+        for key in ("trainable", "dtype"):
+            base.pop(key, None)
+        return {**base, "n_clusters": self.n_clusters, "latent_dim": self.latent_dim,
+                "filters": list(self.filters), "alpha": self.alpha, "gamma": self.gamma,
+                "image_shape": list(self.image_shape), "seed": self.seed}
+
+    # --- set-up and NumPy side -----------------------------------------------------------
+
+    def init_from(self, autoencoder):
+        """Copy the encoder (and, for IDEC, the decoder) of a trained
+        :class:`~unsuplab.models.ConvAutoencoder` with the same ``latent_dim`` and ``filters``."""
+        if (getattr(autoencoder, "latent_dim", None) != self.latent_dim
+                or tuple(getattr(autoencoder, "filters", ())) != self.filters):
+            raise ValueError(
+                "autoencoder must be a ConvAutoencoder with latent_dim="
+                f"{self.latent_dim} and filters={self.filters}. Received: "
+                f"{type(autoencoder).__name__} with latent_dim="
+                f"{getattr(autoencoder, 'latent_dim', None)}")
+        self.encoder.set_weights(autoencoder.encoder.get_weights())
+        if self.decoder is not None:
+            self.decoder.set_weights(autoencoder.decoder.get_weights())
+        return self
+
+    def init_centers(self, images, *, n_init=10, random_state=0):
+        """Centres := k-means (``n_init`` restarts) on the codes of ``images``; returns the
+        k-means labels."""
+        from sklearn.cluster import KMeans
+
+        z = self.encode(images)
+        km = KMeans(self.n_clusters, n_init=n_init, random_state=random_state).fit(z)
+        self.centers.assign(km.cluster_centers_.astype(np.float32))
+        return km.labels_.astype(np.int64)
+
+    def _images(self, images, name="images"):
+        return model_images(self, images, name)[0]
+
+    def encode(self, images, *, batch_size=1024):
+        """Codes :math:`z` (N, latent_dim) of images (uint8 or [0, 1])."""
+        x = self._images(images)
+        check_finite_weights(self)
+        return predict_batched(lambda b: self.encoder(b, training=False), x, batch_size=batch_size)
+
+    def predict_proba(self, images, *, batch_size=1024):
+        """Soft assignments :math:`Q` (N, n_clusters)."""
+        x = self._images(images)
+        check_finite_weights(self)
+        return predict_batched(lambda b: self(b, training=False), x, batch_size=batch_size)
+
+    def predict_labels(self, images, *, batch_size=1024):
+        """Hard labels :math:`\\arg\\max_j q_{ij}` (N,)."""
+        return self.predict_proba(images, batch_size=batch_size).argmax(axis=1).astype(np.int64)
+
+
+__all__ = ["DEC", "kl_divergence", "soft_assignment", "target_distribution"]
