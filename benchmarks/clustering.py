@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.common import ROOT, peak_rss_mb, record, run_notebook  # noqa: E402
+from benchmarks.common import ROOT, notebook_figures, peak_rss_mb, record  # noqa: E402
 from unsuplab import config, metrics  # noqa: E402
 from unsuplab.chapters import ch06  # noqa: E402
 
@@ -123,12 +122,7 @@ def main(argv=None):
             print(f"{key}: {value}")
         return
     if not args.no_notebooks:
-        try:
-            quick = run_notebook(NOTEBOOK, quick=True, cold_cache=True, timeout=600)
-            figures["notebook_quick_s"] = quick["seconds"]
-            figures["notebook_quick_peak_rss_mb"] = quick["peak_rss_mb"]
-        except subprocess.CalledProcessError as err:
-            notes += f" Quick notebook timing failed ({str(err)[:200]})."
+        figures.update(notebook_figures(NOTEBOOK, "quick"))
     record("clustering", figures, notes=notes)
 
 

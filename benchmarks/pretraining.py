@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,7 +37,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.common import ROOT, peak_rss_mb, record, run_notebook  # noqa: E402
+from benchmarks.common import ROOT, notebook_figures, peak_rss_mb, record  # noqa: E402
 from unsuplab import config  # noqa: E402
 from unsuplab.chapters import ch08  # noqa: E402
 
@@ -129,17 +128,10 @@ def main(argv=None):
              f"{figures['best_name']}. Targets: best_100_mean >= 0.75, best_1000_mean >= "
              f"0.83, best_minus_scratch_100 >= 0.05, pretrain_s within the full notebook's "
              f"15 min. *_ci95 = half-width of the paired 95% t interval over 5 draws.")
-    for mode in ("quick", "full"):
-        if args.notebooks in (mode, "both"):
-            try:
-                run = run_notebook(NOTEBOOK, quick=mode == "quick", cold_cache=True,
-                                   timeout=1800)
-                figures[f"notebook_{mode}_s"] = run["seconds"]
-                figures[f"notebook_{mode}_peak_rss_mb"] = run["peak_rss_mb"]
-                if mode == "full":
-                    figures["peak_rss_mb"] = max(figures["peak_rss_mb"], run["peak_rss_mb"])
-            except subprocess.CalledProcessError as err:
-                notes += f" Notebook ({mode}) timing failed ({err}); its keys are missing."
+    if args.notebooks != "none":
+        figures.update(notebook_figures(NOTEBOOK, args.notebooks))
+        full_peak = figures.get("notebook_full_peak_rss_mb", 0.0)
+        figures["peak_rss_mb"] = max(figures["peak_rss_mb"], full_peak)
     figures = {k: v for k, v in figures.items()
                if not (isinstance(v, float) and not np.isfinite(v))}
     record("pretraining", figures, notes=notes)

@@ -86,7 +86,6 @@ def main(argv=None):
     from benchmarks import common
     from unsuplab import __version__, config
     from unsuplab.training import pretrained
-    from unsuplab.training.cache import _without_names
 
     config.set_mode("full")
     config.use_pretrained(False)  # the models themselves, never the shipped copies
@@ -110,7 +109,7 @@ def main(argv=None):
             "bytes": path.stat().st_size,
             "sha256": pretrained.sha256(path),
             "class": f"{cls.__module__}.{cls.__qualname__}",
-            "config": json.loads(json.dumps(_without_names(model.get_config()), default=str)),
+            "config": pretrained.normalized_config(model.get_config()),
             "params": {"seed": _seed_of(model, name)},
             "history": model.training_history,
             "figure": {"kind": kind, "value": round(value, 4),

@@ -44,7 +44,7 @@ def sha256(path) -> str:
     return h.hexdigest()
 
 
-def _normalized(config):
+def normalized_config(config):
     """A config as JSON would give it back (tuples as lists), without auto-generated names."""
     from .cache import _without_names
 
@@ -57,7 +57,7 @@ def matches(entry: dict, model, params: dict | None) -> bool:
     cls = type(model)
     if entry.get("class") != f"{cls.__module__}.{cls.__qualname__}":
         return False
-    if entry.get("config") != _normalized(model.get_config()):
+    if entry.get("config") != normalized_config(model.get_config()):
         return False
     seed = (params or {}).get("seed")  # recipes whose models hold no seed pass it here
     return seed is None or seed == entry.get("params", {}).get("seed")
@@ -150,4 +150,5 @@ __all__ = [
     "load",
     "manifest",
     "matches",
+    "normalized_config",
 ]
