@@ -174,8 +174,13 @@ def _watch_peaks(root_pid: int, peaks: dict, interval: float = 0.2) -> None:
         time.sleep(interval)
 
 
-def record(name: str, figures: dict, *, notes: str = "") -> None:
-    """Print ``figures``, append them to RESULTS.md and write ``results/NAME.json``."""
+def record(name: str, figures: dict, *, notes: str = "", merge: bool = False) -> None:
+    """Print ``figures``, append them to RESULTS.md and write ``results/NAME.json``.
+
+    With ``merge`` the JSON keeps the figures of earlier records that this one does not
+    measure (a run of some notebooks updates theirs and keeps the others'); RESULTS.md gets
+    only this run's figures.
+    """
     flat = {}
     for key, value in figures.items():
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
@@ -205,4 +210,7 @@ def record(name: str, figures: dict, *, notes: str = "") -> None:
     with RESULTS_MD.open("a") as f:
         f.write(text)
     RESULTS_DIR.mkdir(exist_ok=True)
-    (RESULTS_DIR / f"{name}.json").write_text(json.dumps(flat, indent=2) + "\n")
+    path = RESULTS_DIR / f"{name}.json"
+    if merge and path.exists():
+        flat = json.loads(path.read_text()) | flat
+    path.write_text(json.dumps(flat, indent=2, sort_keys=merge) + "\n")

@@ -43,7 +43,8 @@ def main(argv=None) -> None:
         print(f"{path.name}: {run['seconds']:.1f} s", flush=True)
     record(f"notebooks_{mode}", figures,
            notes="each notebook in a fresh kernel via nbconvert, empty model cache; peak RSS is "
-                 "the notebook's own kernel (VmHWM of each process nbconvert starts)")
+                 "the notebook's own kernel (VmHWM of each process nbconvert starts)",
+           merge=True)  # results/notebooks_<mode>.json: the newest figures of every notebook
 
 
 if __name__ == "__main__":

@@ -286,14 +286,14 @@ pca_full = PCAAutoencoder(latent_dim=max(latent_sizes)).fit(x_train)
 n_ssim = config.setting("ae.ssim_images")
 scores = {}
 examples = {}
+names = ("PCA", *architectures)
 for d in latent_sizes:
-    recon = {"PCA": pca_full.reconstruct(x_test, latent_dim=d)}
-    recon.update({a: models[a, d].reconstruct(x_test) for a in architectures})
-    for name, x_hat in recon.items():
+    for name in names:  # one reconstruction of the test set in memory at a time
+        x_hat = (pca_full.reconstruct(x_test, latent_dim=d) if name == "PCA"
+                 else models[name, d].reconstruct(x_test))
         scores[name, d] = (metrics.psnr(x_test, x_hat),
                            metrics.ssim(x_test[:n_ssim], x_hat[:n_ssim]))
         examples[name, d] = x_hat[:8].copy()  # a copy: a view would keep all 10k alive
-names = ("PCA", *architectures)
 print(f"PSNR (dB, {len(x_test)} test images) / SSIM ({n_ssim} test images)")
 print("     d " + "".join(f"{n:>16}" for n in names))
 for d in latent_sizes:

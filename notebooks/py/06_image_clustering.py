@@ -328,7 +328,8 @@ print(f"best k by silhouette: {choice.best_silhouette}, by BIC: {choice.best_bic
 n_q = min(config.setting("cluster.queries"), len(data.x_test))
 spaces = {}
 for kind in ("pixels", "pca", "autoencoder", "contrastive"):
-    f = cache[kind]
+    # pixels: the uint8 grey levels (the same neighbours as /255, a quarter of the memory)
+    f = x.reshape(len(x), -1) if kind == "pixels" else cache[kind]
     spaces[kind] = (f[data.n_train:][:n_q], f[:data.n_train])
 rows = []
 for kind, (fq, fdb) in spaces.items():

@@ -74,9 +74,15 @@ def test_pixel_and_pca_rungs_score_above_chance(small):
     with config.use_mode("quick"):
         cache = {}
         r = ch06.run_rung("kmeans_pixels", small.x, small.y, feature_cache=cache)
-        assert set(cache) == {"pixels"} and cache["pixels"].shape == (280, 784)
+        assert cache == {}  # pixels are remade, not held
+        assert r["model"].embedding_ is None  # nor held by the pipeline
         assert r["labels"].shape == (280,) and r["acc"] > 0.3 and r["seconds"] > 0
-        assert ch06.run_rung("kmeans_pca", small.x, small.y)["nmi"] > 0.3
+        assert ch06.run_rung("kmeans_pca", small.x, small.y, feature_cache=cache)["nmi"] > 0.3
+        assert set(cache) == {"pca"} and cache["pca"].shape == (280, config.setting(
+            "cluster.pca_dim"))
+        given = {"pixels": ch06.features("pixels", small.x)}  # a caller's array is used
+        again = ch06.run_rung("kmeans_pixels", small.x, small.y, feature_cache=given)
+        np.testing.assert_array_equal(again["labels"], r["labels"])
     with pytest.raises(ValueError, match="Unknown name"):
         ch06.run_rung("spectral", small.x, small.y)
 

@@ -179,3 +179,18 @@ def test_hole_psnr_leaves_out_images_without_a_hole():
 def test_hole_psnr_bad_input(args, error, match):
     with pytest.raises(error, match=match):
         metrics.hole_psnr(*args)
+
+
+def test_metrics_in_blocks_equal_the_whole_array_formulas(monkeypatch):
+    from unsuplab.metrics import image
+
+    monkeypatch.setattr(image, "_BLOCK", 7)  # several blocks and a ragged last one
+    rng = np.random.default_rng(1)
+    x = rng.uniform(0, 1, (30, 12, 12, 1)).astype(np.float32)
+    y = np.clip(x + rng.normal(0, 0.05, x.shape), 0, 1).astype(np.float32)
+    mse = np.mean((x.astype(np.float64) - y) ** 2, axis=(1, 2, 3))
+    np.testing.assert_allclose(metrics.psnr_per_image(x, y), 10 * np.log10(1 / mse))
+    monkeypatch.setattr(image, "_BLOCK", 1024)
+    whole = metrics.ssim_per_image(x, y)
+    monkeypatch.setattr(image, "_BLOCK", 7)
+    np.testing.assert_allclose(metrics.ssim_per_image(x, y), whole, rtol=1e-12)

@@ -50,6 +50,8 @@ def test_l2_rescaling_makes_rows_unit_length():
     x, _ = _blobs()
     z = ClusteringPipeline(3, rescaling="l2", random_state=0).fit(x).embedding_
     np.testing.assert_allclose(np.linalg.norm(z, axis=1), 1.0, rtol=1e-5)
+    # unchanged features are not kept a second time (the caller holds them)
+    assert ClusteringPipeline(3, random_state=0).fit(x).embedding_ is None
 
 
 @pytest.mark.parametrize(

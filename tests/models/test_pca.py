@@ -87,3 +87,20 @@ def test_linear_autoencoder_reaches_the_pca_error():
     q, _ = np.linalg.qr(dec)
     overlap = np.linalg.norm(pca.components_ @ q) ** 2 / 3  # 1 = same subspace
     assert overlap > 0.9
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "float32"])
+def test_blockwise_fit_is_scikit_learns_exact_pca(dtype, monkeypatch):
+    from sklearn.decomposition import PCA
+
+    monkeypatch.setattr(PCAAutoencoder, "chunk", 37)  # several blocks and a ragged last one
+    x = (_blobs(n=300) * 255).astype(np.uint8)
+    x = x if dtype == "uint8" else (x / np.float32(255)).astype(np.float32)
+    pca = PCAAutoencoder(latent_dim=6).fit(x)
+    flat = x.reshape(len(x), -1).astype(np.float64) / (255.0 if dtype == "uint8" else 1.0)
+    ref = PCA(6, svd_solver="full").fit(flat)
+    np.testing.assert_allclose(pca.mean_, ref.mean_, atol=1e-6)
+    np.testing.assert_allclose(pca.explained_variance_, ref.explained_variance_, rtol=1e-4)
+    # same directions and, by the shared sign convention, the same signs
+    np.testing.assert_allclose(pca.components_, ref.components_, atol=1e-4)
+    assert pca.components_.dtype == np.float32 and pca.image_shape == (8, 8, 1)

@@ -302,7 +302,9 @@ def train_dec(x, autoencoder, *, n_clusters=10, gamma=None, rounds=None, steps=N
 def run_rung(name, x, y, *, seed=0, feature_cache=None):
     """Cluster ``x`` into 10 by rung ``name`` of :data:`LADDER`; score against ``y``.
 
-    ``feature_cache`` (a dict) keeps each feature space's array between rungs. Returns a dict:
+    ``feature_cache`` (a dict) keeps each learned feature space's array between rungs (not the
+    pixels: a float copy of 70 000 images is 220 MB, and :func:`features` remakes it in under a
+    second). Returns a dict:
     ``name``, ``labels``, ``acc``, ``nmi``, ``ari``, ``seconds`` (features, if computed
     here, plus clustering).
     """
@@ -320,9 +322,11 @@ def run_rung(name, x, y, *, seed=0, feature_cache=None):
         model = train_dec(x, ae, seed=seed)
         labels = model.predict_labels(x)
     else:
-        if kind not in cache:
-            cache[kind] = features(kind, x, seed=seed)
-        model = pipeline(name, seed=seed).fit(cache[kind])
+        feats = cache[kind] if kind in cache else features(kind, x, seed=seed)
+        if kind != "pixels":  # pixels are recomputed in a second, not held (220 MB at 70k)
+            cache[kind] = feats
+        model = pipeline(name, seed=seed).fit(feats)
+        del feats
         labels = model.labels_
     seconds = time.perf_counter() - start
     return {"name": name, "labels": labels, "seconds": seconds, "model": model,

@@ -153,7 +153,7 @@ def pretrain(name, x_train, *, verbose=0, seed=0):
     elif name == "pca":
         from ..models.pca import PCAAutoencoder
 
-        model = PCAAutoencoder(config.setting("fewlabel.pca_dim")).fit(x_train, seed=seed)
+        model = PCAAutoencoder(config.setting("fewlabel.pca_dim")).fit(x_train)
         trained = True
     elif name == "ae":
         from .ch01 import cached_autoencoder

@@ -119,8 +119,10 @@ class ClusteringPipeline(ClusterMixin, BaseEstimator):
     Attributes
     ----------
     labels_ : ndarray of shape (n_samples,)
-    embedding_ : ndarray of shape (n_samples, n_dims)
-        What the clustering step saw (after rescaling and UMAP).
+    embedding_ : ndarray of shape (n_samples, n_dims) or None
+        What the clustering step saw, after rescaling and UMAP; None when neither step is
+        set (the features went in unchanged: the caller holds them, and keeping a reference
+        would hold 220 MB of pixels of 70 000 images for as long as the pipeline lives).
     model_ : the fitted ``KMeans`` or ``GaussianMixture``.
     manifold_ : the fitted ``umap.UMAP`` or None.
     """
@@ -175,8 +177,8 @@ class ClusteringPipeline(ClusterMixin, BaseEstimator):
                 warnings.filterwarnings("ignore", message="n_jobs value", category=UserWarning)
                 z = self.manifold_.fit_transform(z).astype(np.float32)
         self.model_ = self._clusterer().fit(z)
-        self.embedding_ = z
         self.labels_ = self.model_.predict(z).astype(np.int64)
+        self.embedding_ = z if (self.manifold or self.rescaling) else None
         return self
 
     def _clusterer(self):
