@@ -194,3 +194,19 @@ def test_metrics_in_blocks_equal_the_whole_array_formulas(monkeypatch):
     whole = metrics.ssim_per_image(x, y)
     monkeypatch.setattr(image, "_BLOCK", 7)
     np.testing.assert_allclose(metrics.ssim_per_image(x, y), whole, rtol=1e-12)
+
+
+@pytest.mark.parametrize("fn", [metrics.psnr, metrics.ssim, metrics.mse_per_image,
+                                metrics.psnr_per_image, metrics.ssim_per_image])
+def test_image_metrics_refuse_another_scale(fn):
+    rng = np.random.default_rng(2)
+    x = rng.uniform(0, 1, (3, 12, 12)).astype(np.float32)
+    with pytest.raises(ValueError, match=r"x must lie in \[0, peak\].*0\.\.255 grey levels"):
+        fn(x * 255, x)  # 0..255 floats scored with peak 1 (psnr gave -46 dB)
+    with pytest.raises(ValueError, match=r"y must lie in \[0, peak\]"):
+        fn(x, x * 255)
+    with pytest.raises(ValueError, match=r"y must lie in \[0, peak\]"):
+        fn(x, x - 1.0)
+    if fn is not metrics.mse_per_image:
+        fn(x * 255, np.clip(x * 255 + 3, 0, 255), peak=255.0)  # the same images, said so
+    fn(x, x * 1.2)  # an unclipped decoder's small overshoot is scored as it is

@@ -10,15 +10,30 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import as_image_batch, check_array, check_mask, check_number
+from .._validation import as_image_batch, check_array, check_mask, check_number, describe
 
 
-def _pair(x, y, xname="x", yname="y"):
-    """Checked float images of one shape, as (N, H, W, C) batches, *not* copied: the metrics
-    cast :data:`_BLOCK` images at a time to float64 (:func:`_blocks`), so 10 000 images
-    never take four float64 copies (250 MB) at once."""
-    x = check_array(x, xname, ndim=(2, 3, 4), dtype_kind="f")
-    y = check_array(y, yname, ndim=(2, 3, 4), dtype_kind="f")
+def _on_scale(a, name, peak):
+    """Refuse images on another scale than [0, ``peak``]: values more than half a peak outside
+    it (0..255 grey levels scored with peak 1 give -21 dB instead of 27). A restoration's
+    small overshoot (an unclipped linear decoder) is scored as it is."""
+    if a.size:
+        lo, hi = float(a.min()), float(a.max())
+        if lo < -0.5 * peak or hi > 1.5 * peak:
+            hint = (f" These look like 0..255 grey levels: pass {name} / 255 (or peak=255)."
+                    if peak == 1.0 and lo >= -0.5 and 2.0 < hi <= 255.0 else "")
+            raise ValueError(
+                f"{name} must lie in [0, peak] = [0, {peak:g}]; its values span [{lo:.4g}, "
+                f"{hi:.4g}].{hint} Received: {name}={describe(a)}")
+    return a
+
+
+def _pair(x, y, xname="x", yname="y", *, peak=1.0):
+    """Checked float images of one shape and scale ([0, ``peak``]), as (N, H, W, C) batches,
+    *not* copied: the metrics cast :data:`_BLOCK` images at a time to float64
+    (:func:`_blocks`), so 10 000 images never take four float64 copies (250 MB) at once."""
+    x = _on_scale(check_array(x, xname, ndim=(2, 3, 4), dtype_kind="f"), xname, peak)
+    y = _on_scale(check_array(y, yname, ndim=(2, 3, 4), dtype_kind="f"), yname, peak)
     if x.shape != y.shape:
         raise ValueError(
             f"{xname} and {yname} must have the same shape. Received: {x.shape} and {y.shape}"
@@ -46,13 +61,17 @@ def _as_batch(x):
     return x
 
 
-def mse_per_image(x, y):
+def mse_per_image(x, y, *, peak=1.0):
     r"""Mean squared error of each image: :math:`\frac{1}{P}\sum_p (x_p - y_p)^2`.
+
+    ``peak`` is the images' scale: values more than half a peak outside [0, peak] are refused
+    (see :func:`_on_scale`).
 
     Returns:
         ndarray of shape (N,) (a single image gives shape (1,)).
     """
-    x, y = _pair(x, y)
+    peak = check_number(peak, "peak", low=0, low_inclusive=False)
+    x, y = _pair(x, y, peak=peak)
     return np.concatenate([np.mean((a - b) ** 2, axis=(1, 2, 3)) for a, b in _blocks(x, y)])
 
 
@@ -62,7 +81,7 @@ def psnr_per_image(x, y, *, peak=1.0):
     A perfect image (MSE 0) gets ``inf``.
     """
     peak = check_number(peak, "peak", low=0, low_inclusive=False)
-    err = mse_per_image(x, y)
+    err = mse_per_image(x, y, peak=peak)
     with np.errstate(divide="ignore"):
         return 10.0 * np.log10(peak**2 / err)
 
@@ -118,7 +137,7 @@ def ssim_per_image(x, y, *, peak=1.0):
         ndarray of shape (N,) (a single image gives shape (1,)).
     """
     peak = check_number(peak, "peak", low=0, low_inclusive=False)
-    x, y = _pair(x, y)
+    x, y = _pair(x, y, peak=peak)
     if min(x.shape[1:3]) < 11:
         raise ValueError(
             f"SSIM needs images of at least 11x11 pixels. Received: images of shape {x.shape}"
