@@ -54,6 +54,24 @@ class SeededModel(keras.Model):
             self.seed_generator.state.assign(np.asarray(store["seed_generator_state"]))
 
 
+
+def loss_first_metrics(model, inherited, ours):
+    """A subclassed model's ``metrics``: Keras's total ``loss`` tracker (once compiled), then
+    the model's own trackers ``ours``, then the rest of ``inherited`` (``super().metrics``).
+    Keras resets all of them each epoch."""
+    total = [model._loss_tracker] if getattr(model, "_loss_tracker", None) is not None else []
+    rest = [m for m in inherited if m not in ours and m not in total]
+    return [*total, *ours, *rest]
+
+
+def subclass_config(config):
+    """``super().get_config()`` of a subclassed model without ``trainable`` and ``dtype``,
+    which the model's constructor rebuilds itself."""
+    for key in ("trainable", "dtype"):
+        config.pop(key, None)
+    return config
+
+
 class UNetBody:
     """Mixin of the U-Net models (denoiser, inpainter, blind spot): a body from
     :func:`unsuplab.networks.unet.unet`, built at construction (so a model saved before its
@@ -128,6 +146,8 @@ __all__ = [
     "SeededModel",
     "UNetBody",
     "check_finite_weights",
+    "loss_first_metrics",
     "model_images",
     "predict_batched",
+    "subclass_config",
 ]

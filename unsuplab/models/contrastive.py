@@ -45,7 +45,15 @@ from .._validation import (
 from ..networks.augmentations import augment
 from ..networks.conv import backbone, conv_encoder, feature_shape
 from ..networks.mlp import projection_head
-from ._base import PACKAGE, SeededModel, check_finite_weights, model_images, predict_batched
+from ._base import (
+    PACKAGE,
+    SeededModel,
+    check_finite_weights,
+    loss_first_metrics,
+    model_images,
+    predict_batched,
+    subclass_config,
+)
 
 ARCHITECTURES = ("conv", "resnet")
 #: Default widths: conv, two stride-2 convolutions (28 -> 14 -> 7) and a dense layer of 256;
@@ -190,15 +198,10 @@ class ContrastiveEncoder(SeededModel):
     @property
     def metrics(self):
         """``loss`` (NT-Xent), then ``contrastive_accuracy``; Keras resets them each epoch."""
-        total = [self._loss_tracker] if getattr(self, "_loss_tracker", None) is not None else []
-        ours = [self.accuracy_tracker]
-        rest = [m for m in super().metrics if m not in ours and m not in total]
-        return [*total, *ours, *rest]
+        return loss_first_metrics(self, super().metrics, [self.accuracy_tracker])
 
     def get_config(self):
-        base = super().get_config()
-        for key in ("trainable", "dtype"):  # a subclassed model rebuilds these itself
-            base.pop(key, None)
+        base = subclass_config(super().get_config())
         aug = self.augmentation
         return {
             **base,

@@ -39,7 +39,15 @@ from .._validation import (
     check_units,
 )
 from ..networks.conv import conv_decoder, conv_encoder
-from ._base import PACKAGE, SeededModel, check_finite_weights, model_images, predict_batched
+from ._base import (
+    PACKAGE,
+    SeededModel,
+    check_finite_weights,
+    loss_first_metrics,
+    model_images,
+    predict_batched,
+    subclass_config,
+)
 
 
 def soft_assignment(z, centers, alpha=1.0):
@@ -124,15 +132,11 @@ class DEC(SeededModel):
 
     @property
     def metrics(self):
-        total = [self._loss_tracker] if getattr(self, "_loss_tracker", None) is not None else []
         ours = [self.kl_tracker, self.reconstruction_tracker]
-        rest = [m for m in super().metrics if m not in ours and m not in total]
-        return [*total, *ours, *rest]
+        return loss_first_metrics(self, super().metrics, ours)
 
     def get_config(self):
-        base = super().get_config()
-        for key in ("trainable", "dtype"):
-            base.pop(key, None)
+        base = subclass_config(super().get_config())
         return {**base, "n_clusters": self.n_clusters, "latent_dim": self.latent_dim,
                 "filters": list(self.filters), "alpha": self.alpha, "gamma": self.gamma,
                 "image_shape": list(self.image_shape), "seed": self.seed}

@@ -26,7 +26,14 @@ import numpy as np
 
 from .._validation import check_image_shape, check_number, check_units
 from ..networks.conv import conv_encoder
-from ._base import PACKAGE, SeededModel, check_finite_weights, model_images, predict_batched
+from ._base import (
+    PACKAGE,
+    SeededModel,
+    check_finite_weights,
+    model_images,
+    predict_batched,
+    subclass_config,
+)
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
@@ -69,9 +76,7 @@ class DomainClassifier(SeededModel):
         return self.network(inputs, training=training)
 
     def get_config(self):
-        base = super().get_config()
-        for key in ("trainable", "dtype"):
-            base.pop(key, None)
+        base = subclass_config(super().get_config())
         return {**base, "n_classes": self.n_classes, "feature_dim": self.feature_dim,
                 "filters": list(self.filters), "image_shape": list(self.image_shape),
                 "seed": self.seed}

@@ -43,7 +43,7 @@ from keras import ops
 
 from .._validation import check_array, check_choice, check_number, check_units, describe
 from ..networks.fcn import fcn
-from ._base import PACKAGE, SeededModel, check_finite_weights
+from ._base import PACKAGE, SeededModel, check_finite_weights, loss_first_metrics, subclass_config
 
 
 def continuity_loss(response):
@@ -112,10 +112,9 @@ class FeatureClustering(SeededModel):
 
     @property
     def metrics(self):
-        total = [self._loss_tracker] if getattr(self, "_loss_tracker", None) is not None else []
-        ours = [self.similarity_tracker, self.continuity_tracker, self.segments_tracker]
-        rest = [m for m in super().metrics if m not in ours and m not in total]
-        return [*total, *ours, *rest]
+        ours = [self.similarity_tracker, self.continuity_tracker,
+                self.segments_tracker]
+        return loss_first_metrics(self, super().metrics, ours)
 
     def _check_features(self, features):
         x = check_array(features, "features", ndim=(3, 4), dtype_kind="uif")
@@ -198,9 +197,7 @@ class FeatureClustering(SeededModel):
         return labels.astype(np.int32)
 
     def get_config(self):
-        base = super().get_config()
-        for key in ("trainable", "dtype"):
-            base.pop(key, None)
+        base = subclass_config(super().get_config())
         return {
             **base,
             "input_channels": self.input_channels,

@@ -52,7 +52,14 @@ from .._validation import (
 )
 from ..networks.conv import conv_decoder, conv_encoder, feature_shape
 from . import _gan_steps, gan_losses
-from ._base import PACKAGE, SeededModel, check_finite_weights, model_images, predict_batched
+from ._base import (
+    PACKAGE,
+    SeededModel,
+    check_finite_weights,
+    model_images,
+    predict_batched,
+    subclass_config,
+)
 from .gan_losses import LOSSES
 
 
@@ -282,9 +289,7 @@ class GAN(SeededModel):
         return z_d, z_g, eps
 
     def get_config(self):
-        base = super().get_config()
-        for key in ("trainable", "dtype"):
-            base.pop(key, None)
+        base = subclass_config(super().get_config())
         return {
             **base,
             "latent_dim": self.latent_dim,

@@ -55,7 +55,15 @@ from .._validation import (
 )
 from ..networks.conv import conv_decoder, conv_encoder, feature_shape
 from ..networks.mlp import mlp_decoder, mlp_encoder
-from ._base import PACKAGE, SeededModel, check_finite_weights, model_images, predict_batched
+from ._base import (
+    PACKAGE,
+    SeededModel,
+    check_finite_weights,
+    loss_first_metrics,
+    model_images,
+    predict_batched,
+    subclass_config,
+)
 
 LIKELIHOODS = ("bernoulli", "gaussian")
 ARCHITECTURES = ("conv", "mlp")
@@ -284,15 +292,11 @@ class VAE(SeededModel):
     def metrics(self):
         """``loss`` (the total: Keras's tracker of what :meth:`compute_loss` returns, once
         compiled), then ``reconstruction_loss`` and ``kl_loss``; Keras resets them each epoch."""
-        total = [self._loss_tracker] if getattr(self, "_loss_tracker", None) is not None else []
         ours = [self.reconstruction_tracker, self.kl_tracker]
-        rest = [m for m in super().metrics if m not in ours and m not in total]
-        return [*total, *ours, *rest]
+        return loss_first_metrics(self, super().metrics, ours)
 
     def get_config(self):
-        base = super().get_config()
-        for key in ("trainable", "dtype"):  # a subclassed model rebuilds these itself
-            base.pop(key, None)
+        base = subclass_config(super().get_config())
         return {
             **base,
             "latent_dim": self.latent_dim,
