@@ -124,6 +124,10 @@ def test_as_image_batch_scales_uint8_and_checks_channels():
         as_image_batch(np.zeros((2, 3, 3, 3)), channels=1)
     with pytest.raises(TypeError, match="float"):
         as_image_batch(np.zeros((2, 3, 3), np.uint8), allow_uint8=False)
+    kept, back = as_image_batch(np.full((2, 3, 3), 255, np.uint8), scale=False)
+    assert kept.dtype == np.uint8 and kept.shape == (2, 3, 3, 1) and back(kept).shape == (2, 3, 3)
+    floats, _ = as_image_batch(np.ones((2, 3, 3)), scale=False)  # floats: float32 as always
+    assert floats.dtype == np.float32
 
 
 def test_check_sigma_catches_grey_level_noise_levels():

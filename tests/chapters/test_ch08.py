@@ -50,6 +50,28 @@ def test_finetune_copies_the_encoder(tiny):
                       np.arange(10))
 
 
+def test_reused_classifier_trains_like_a_new_one(tiny):
+    """train_classifier(reuse=...) re-initialises one compiled CNN per architecture: the
+    same predictions as new models, seed after seed, scratch and fine-tuned."""
+    feats = ch08.features("ae", tiny)
+    idx = np.arange(0, 300, 3)
+    x, y = tiny.x_train[idx], tiny.y_train[idx]
+    kept = {}
+    for encoder in (lambda: None, lambda: ch08.keras_encoder(feats.encoder)):
+        reused = []
+        for seed in (0, 1, 0):
+            fresh = ch08.train_classifier(x, y, encoder=encoder(), steps=12, seed=seed)
+            again = ch08.train_classifier(x, y, encoder=encoder(), steps=12, seed=seed,
+                                          reuse=kept)
+            reused.append(again)
+            np.testing.assert_array_equal(again.predict_proba(tiny.x_test),
+                                          fresh.predict_proba(tiny.x_test))
+        assert reused[0] is reused[1] is reused[2]
+    assert len(kept) == 2  # scratch and fine-tuned: two architectures
+    other = ch08.train_classifier(x, y, steps=10, seed=0, reuse=kept)  # another schedule
+    assert len(kept) == 3 and other is not reused[0]
+
+
 def test_augmentation_experiment(tiny):
     from unsuplab.models.pca import PCAAutoencoder
 

@@ -54,6 +54,42 @@ def test_chunking_matches_the_direct_computation(rng, monkeypatch):
     assert precision_at_k(x, y, k=4) == pytest.approx(np.mean(y[expected] == y[:, None]))
 
 
+@pytest.mark.parametrize("metric", ["euclidean", "cosine"])
+def test_uint8_database_in_chunks_matches_floats(rng, monkeypatch, metric):
+    from unsuplab.metrics import retrieval
+
+    monkeypatch.setattr(retrieval, "_DB_CHUNK", 70)  # 300 rows: 5 chunks, the last ragged
+    db = rng.integers(0, 256, size=(300, 12), dtype=np.uint8)
+    q = rng.integers(0, 256, size=(40, 12), dtype=np.uint8)
+    yq, ydb = rng.integers(0, 3, 40), rng.integers(0, 3, 300)
+    dbf, qf = db.astype(np.float64), q.astype(np.float64)
+    if metric == "cosine":
+        dbf /= np.linalg.norm(dbf, axis=1, keepdims=True)
+        qf /= np.linalg.norm(qf, axis=1, keepdims=True)
+    d = ((qf[:, None, :] - dbf[None, :, :]) ** 2).sum(-1)
+    expected = np.argsort(d, axis=1, kind="stable")[:, :5]
+    np.testing.assert_array_equal(nearest_neighbors(q, db, k=5, metric=metric), expected)
+    order = np.argsort(d, axis=1, kind="stable")
+    want = average_precision(ydb[order] == yq[:, None]).mean()
+    got = mean_average_precision(q, yq, db, ydb, metric=metric, block=7)
+    assert got == pytest.approx(want, abs=1e-9)
+
+
+def test_a_uint8_database_is_never_cast_whole(rng):
+    import tracemalloc
+
+    db = rng.integers(0, 256, size=(30_000, 784), dtype=np.uint8)  # 94 MB as float32
+    y = rng.integers(0, 10, 30_000)
+    tracemalloc.start()
+    try:
+        mean_average_precision(db[:32], y[:32], db, y)
+        precision_at_k(db[:32], y[:32], db, y, k=10)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 40e6, f"peak {peak / 1e6:.0f} MB"
+
+
 def test_clear_errors_on_bad_input():
     x = np.zeros((4, 2))
     y = np.array([0, 1, 0, 1])

@@ -121,7 +121,7 @@ class HiddenFeatures:
         from .._validation import as_image_batch
         from ..models._base import predict_batched
 
-        x, _ = as_image_batch(images, "images", ndim=(3, 4))
+        x, _ = as_image_batch(images, "images", ndim=(3, 4), scale=False)  # scaled per batch
         return predict_batched(lambda b: self.encoder(b, training=False), x, batch_size=1024)
 
 
@@ -226,12 +226,19 @@ def keras_encoder(model):
 
 
 def train_classifier(x, y, *, encoder=None, steps=None, batch_size=None, learning_rate=None,
-                     seed=0, verbose=0):
+                     seed=0, verbose=0, reuse=None):
     """The small CNN (or the head on ``encoder``, all fine-tuned) trained on labelled images.
 
     Adam with a cosine-decayed learning rate, ``fewlabel.cnn_steps`` steps of
     ``fewlabel.cnn_batch`` images whatever the number of labels (a fixed budget, so 100
     labels are not under-trained against 10 000).
+
+    Args:
+        reuse: ``None``, or a dict that keeps one compiled classifier per architecture
+            between calls (:func:`unsuplab.training.reuse_compiled`; what
+            :func:`run_protocol` and :func:`augment_experiments` pass): the same numbers as
+            a new model, without the 20-40 MiB each newly trained model keeps on TensorFlow
+            (the chapter trains 35). The returned model is overwritten by the next call.
 
     Returns:
         The trained :class:`~unsuplab.models.ImageClassifier`.
@@ -239,7 +246,7 @@ def train_classifier(x, y, *, encoder=None, steps=None, batch_size=None, learnin
     import keras
 
     from ..models.fewlabel import ImageClassifier
-    from ..training import fit
+    from ..training import fit, reuse_compiled
 
     steps = config.setting("fewlabel.cnn_steps") if steps is None else steps
     steps = check_number(steps, "steps", low=1, integer=True)
@@ -247,19 +254,22 @@ def train_classifier(x, y, *, encoder=None, steps=None, batch_size=None, learnin
     learning_rate = (config.setting("fewlabel.cnn_learning_rate") if learning_rate is None
                      else learning_rate)
     config.set_seed(seed)
-    model = ImageClassifier(10, tuple(x.shape[1:]) if np.ndim(x) == 4 else (*x.shape[1:], 1),
-                            encoder=encoder, seed=seed)
+    shape = tuple(x.shape[1:]) if np.ndim(x) == 4 else (*x.shape[1:], 1)
+    model = ImageClassifier(10, shape, encoder=encoder, seed=seed)
     schedule = keras.optimizers.schedules.CosineDecay(learning_rate, steps, alpha=0.01)
     model.compile(optimizer=keras.optimizers.Adam(schedule))
+    if reuse is not None:
+        model = reuse_compiled(model, reuse)
     logs = 10 if steps >= 10 else 1
     fit(model, x, y, epochs=logs, steps_per_epoch=steps // logs, batch_size=batch_size,
         seed=seed, verbose=verbose)
     return model
 
 
-def evaluate(method, feats, data, labelled, *, seed=0):
+def evaluate(method, feats, data, labelled, *, seed=0, reuse=None):
     """Test accuracy and predictions of ``method`` on ``feats`` with the labels at
-    ``labelled`` (indices into the pool)."""
+    ``labelled`` (indices into the pool); ``reuse``: :func:`train_classifier`'s, for the CNN
+    methods."""
     from ..models.probe import LinearProbe
     from ..models.spreading import LabelSpreader
 
@@ -278,7 +288,8 @@ def evaluate(method, feats, data, labelled, *, seed=0):
         if method == "finetune" and encoder is None:
             raise ValueError(f"finetune needs a Keras encoder; {feats.name!r} has none. "
                              f"Received: representation={feats.name!r}")
-        model = train_classifier(data.x_train[labelled], y_lab, encoder=encoder, seed=seed)
+        model = train_classifier(data.x_train[labelled], y_lab, encoder=encoder, seed=seed,
+                                 reuse=reuse)
         pred = model.predict_classes(data.x_test)
     return float((pred == data.y_test).mean()), pred
 
@@ -301,7 +312,7 @@ def run_protocol(data, feats, pairs, *, label_counts=None, n_draws=None, verbose
                     else label_counts)
     n_draws = config.setting("fewlabel.n_draws") if n_draws is None else n_draws
     cnn_counts = set(config.setting("fewlabel.cnn_label_counts"))
-    records = []
+    records, kept = [], {}  # kept: one compiled CNN per architecture (train_classifier)
     for rep, method in pairs:
         for n in label_counts:
             if method in ("scratch", "finetune") and n not in cnn_counts:
@@ -309,7 +320,7 @@ def run_protocol(data, feats, pairs, *, label_counts=None, n_draws=None, verbose
             for draw in range(n_draws):
                 start = time.perf_counter()
                 labelled = draw_labels(data.y_train, n, seed=draw)
-                acc, _ = evaluate(method, feats[rep], data, labelled, seed=draw)
+                acc, _ = evaluate(method, feats[rep], data, labelled, seed=draw, reuse=kept)
                 records.append({"representation": rep, "method": method, "n_labels": n,
                                 "draw": draw, "accuracy": acc,
                                 "seconds": time.perf_counter() - start})
@@ -361,21 +372,24 @@ def augment_experiments(data, vae, kinds=tuple(AUGMENTATIONS), *, n_labels=100,
     n_draws = config.setting("fewlabel.n_draws") if n_draws is None else n_draws
     n_new = config.setting("fewlabel.augment_new") if n_new is None else n_new
     out = {k: {"plain": [], "augmented": [], "kept": []} for k in kinds}
+    kept = {}  # one compiled CNN for every training (train_classifier's reuse)
     for draw in range(n_draws):
         idx = draw_labels(data.y_train, n_labels, seed=draw)
         x_lab = data.x_train[idx].astype(np.float32) / 255.0
         y_lab = data.y_train[idx]
-        base = train_classifier(x_lab, y_lab, seed=draw)
+        base = train_classifier(x_lab, y_lab, seed=draw, reuse=kept)
         plain = base.score(data.x_test, data.y_test)
+        synthetic = {}  # made before the next training overwrites ``base``
         for kind in kinds:
             if kind == "latent":
-                x_new, y_new = latent_augment(vae, x_lab, y_lab, n_new, seed=draw)
+                synthetic[kind] = latent_augment(vae, x_lab, y_lab, n_new, seed=draw)
             else:
                 samples = vae.sample(n_new, seed=draw)
-                x_new, y_new = pseudo_labelled_samples(samples, base.predict_proba(samples),
-                                                       threshold=threshold)
+                synthetic[kind] = pseudo_labelled_samples(
+                    samples, base.predict_proba(samples), threshold=threshold)
+        for kind, (x_new, y_new) in synthetic.items():
             model = train_classifier(np.concatenate([x_lab, x_new]),
-                                     np.concatenate([y_lab, y_new]), seed=draw)
+                                     np.concatenate([y_lab, y_new]), seed=draw, reuse=kept)
             r = out[kind]
             r["plain"].append(plain)
             r["augmented"].append(model.score(data.x_test, data.y_test))

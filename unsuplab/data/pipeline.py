@@ -139,11 +139,15 @@ def make_dataset(
         x = x[..., None]
     scale = 1.0 / 255.0 if x.dtype.kind in "ui" else 1.0
 
-    # The pipeline shuffles *indices* and gathers each batch from one copy of the arrays: a
+    # The pipeline shuffles *indices* and gathers each batch from the caller's arrays: a
     # shuffle buffer of images would hold a second full copy (188 MB for 60k float32 images).
     # tf.data's shuffle draws the same permutation whatever the elements are, so the batches
-    # are those of shuffling the images themselves.
-    arrays = tuple(tf.convert_to_tensor(a) for a in ((x,) if y is None else (x, y)))
+    # are those of shuffling the images themselves. The gather is NumPy's (a
+    # ``tf.numpy_function``), not ``tf.gather`` on the arrays made tensors: tensors captured by
+    # the map function are copied into the dataset's graph when Keras builds its iterator,
+    # and that memory stays with the process: measured, the first fit() on 70 000 Fashion-MNIST
+    # images kept about 170 MB more, 140 000 images 350 MB, for NumPy gathers' 60 MB.
+    arrays = (x,) if y is None else (x, np.asarray(y))
     ds = tf.data.Dataset.range(len(x))
     if shuffle:
         seed = int(check_seed(seed).integers(2**31)) if not isinstance(seed, int) else seed
@@ -151,10 +155,17 @@ def make_dataset(
     if repeat:
         ds = ds.repeat()
     ds = ds.batch(batch_size, drop_remainder=drop_remainder)
+    dtypes = tuple(tf.as_dtype(a.dtype) for a in arrays)
+
+    def gather(indices):
+        return tuple(a[indices] for a in arrays)
 
     def to_float32(indices):
-        images = tf.cast(tf.gather(arrays[0], indices), tf.float32) * scale
-        return images if len(arrays) == 1 else (images, tf.gather(arrays[1], indices))
+        parts = tf.numpy_function(gather, [indices], dtypes, stateful=False)
+        for part, a in zip(parts, arrays, strict=True):
+            part.set_shape((None, *a.shape[1:]))
+        images = tf.cast(parts[0], tf.float32) * scale
+        return images if len(parts) == 1 else (images, parts[1])
 
     ds = ds.map(to_float32)
     if prefetch:

@@ -19,11 +19,49 @@ from .._validation import check_array, check_choice, check_number
 
 _METRICS = ("euclidean", "cosine")
 _BLOCK = 4_000_000  # distances per block (16 MB of float32, 32 MB of argpartition indices)
+_DB_CHUNK = 4096  # database rows cast to float32 at a time (13 MB of 784-pixel rows)
 
 
 def _normalize(x):
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     return x / np.maximum(norms, 1e-12)
+
+
+def _database(db, metric):
+    """``db`` as given (uint8 pixels stay uint8: 60 000 images cast whole to float32 are
+    188 MB) and what the blockwise distances need of it: its rows' scale (1 / norm for
+    cosine) and squared norms after scaling, both computed chunk by chunk."""
+    scale = np.empty(len(db), np.float32)
+    sq = np.empty(len(db), np.float32)
+    for start in range(0, len(db), _DB_CHUNK):
+        chunk = db[start : start + _DB_CHUNK].astype(np.float32)
+        norm_sq = np.einsum("ij,ij->i", chunk, chunk)
+        if metric == "cosine":
+            scale[start : start + len(chunk)] = 1.0 / np.maximum(np.sqrt(norm_sq), 1e-12)
+            sq[start : start + len(chunk)] = norm_sq * scale[start : start + len(chunk)] ** 2
+        else:
+            scale[start : start + len(chunk)] = 1.0
+            sq[start : start + len(chunk)] = norm_sq
+    return scale, sq
+
+
+def _distances(q, db, scale, db_sq):
+    """Squared distances, less each query's own norm (which does not change its ranking):
+    ``||d||^2 - 2 q.d`` of every query ``q`` (float32, already scaled) to every (scaled)
+    database row, shape (len(q), len(db)); the database is cast chunk by chunk."""
+    out = np.empty((len(q), len(db)), np.float32)
+    for start in range(0, len(db), _DB_CHUNK):
+        chunk = db[start : start + _DB_CHUNK].astype(np.float32)
+        chunk *= scale[start : start + len(chunk), None]
+        np.matmul(q, chunk.T, out=out[:, start : start + len(chunk)])
+    out *= -2.0
+    out += db_sq[None, :]
+    return out
+
+
+def _queries(q, metric):
+    q = q.astype(np.float32)
+    return _normalize(q) if metric == "cosine" else q
 
 
 def nearest_neighbors(queries, database=None, *, k=10, metric="euclidean"):
@@ -32,7 +70,8 @@ def nearest_neighbors(queries, database=None, *, k=10, metric="euclidean"):
     Args:
         queries: ndarray of shape (n_queries, n_features).
         database: ndarray of shape (n_items, n_features); ``None`` searches ``queries``
-            itself, leaving each query out of its own neighbours.
+            itself, leaving each query out of its own neighbours. Integer features (uint8
+            pixels) are cast a chunk at a time, never whole.
         k: neighbours per query.
         metric: ``"euclidean"`` or ``"cosine"``.
 
@@ -40,10 +79,9 @@ def nearest_neighbors(queries, database=None, *, k=10, metric="euclidean"):
         ndarray of shape (n_queries, k) of database indices.
     """
     check_choice(metric, "metric", _METRICS)
-    q = check_array(queries, "queries", ndim=2, dtype_kind="fui").astype(np.float32)
+    q = check_array(queries, "queries", ndim=2, dtype_kind="fui")
     leave_one_out = database is None
     db = q if leave_one_out else check_array(database, "database", ndim=2, dtype_kind="fui")
-    db = db.astype(np.float32, copy=False)
     if db.shape[1] != q.shape[1]:
         raise ValueError(
             "queries and database must have the same number of features. "
@@ -53,24 +91,17 @@ def nearest_neighbors(queries, database=None, *, k=10, metric="euclidean"):
     k = check_number(k, "k", low=1, high=max(available, 1), integer=True)
     if available < 1:
         raise ValueError("Leave-one-out retrieval needs at least 2 queries.")
-    if metric == "cosine":
-        q = _normalize(q)
-        db = q if leave_one_out else _normalize(db)
-    db_sq = np.einsum("ij,ij->i", db, db)
+    scale, db_sq = _database(db, metric)
     out = np.empty((len(q), k), dtype=np.int64)
     chunk = max(1, _BLOCK // len(db))  # queries per block: memory stays flat (10k x 60k = 2.4 GB)
     for start in range(0, len(q), chunk):
-        block = q[start : start + chunk]
-        # ||q - d||^2 = ||q||^2 - 2 q.d + ||d||^2; ||q||^2 does not change the ranking.
-        dist = block @ db.T
-        dist *= -2.0
-        dist += db_sq[None, :]
+        dist = _distances(_queries(q[start : start + chunk], metric), db, scale, db_sq)
         if leave_one_out:
-            rows = np.arange(len(block))
+            rows = np.arange(len(dist))
             dist[rows, start + rows] = np.inf
         part = np.argpartition(dist, k - 1, axis=1)[:, :k]
         order = np.take_along_axis(dist, part, axis=1).argsort(axis=1, kind="stable")
-        out[start : start + len(block)] = np.take_along_axis(part, order, axis=1)
+        out[start : start + len(dist)] = np.take_along_axis(part, order, axis=1)
     return out
 
 
@@ -146,22 +177,24 @@ def average_precision(relevance):
 
 
 def mean_average_precision(queries, query_labels, database, database_labels, *,
-                           metric="euclidean", block=64):
+                           metric="euclidean", block=16):
     """mAP of ranking the whole ``database`` by distance to each query; an item is relevant
     when it has the query's label.
 
     Args:
         queries: (n_queries, n_features); query_labels: (n_queries,).
-        database: (n_items, n_features); database_labels: (n_items,).
+        database: (n_items, n_features), integer features (uint8 pixels) cast a chunk at a
+            time; database_labels: (n_items,).
         metric: ``"euclidean"`` or ``"cosine"``.
-        block: queries ranked at a time (memory: block x n_items floats).
+        block: queries ranked at a time (memory: about 40 bytes per query and database
+            item: 38 MB for 16 queries of a 60 000-image database).
 
     Returns:
         A float in [0, 1].
     """
     check_choice(metric, "metric", _METRICS)
-    q = check_array(queries, "queries", ndim=2, dtype_kind="fui").astype(np.float32)
-    db = check_array(database, "database", ndim=2, dtype_kind="fui").astype(np.float32)
+    q = check_array(queries, "queries", ndim=2, dtype_kind="fui")
+    db = check_array(database, "database", ndim=2, dtype_kind="fui")
     yq = check_array(query_labels, "query_labels", ndim=1, dtype_kind="uib")
     ydb = check_array(database_labels, "database_labels", ndim=1, dtype_kind="uib")
     for name, x, y in (("queries", q, yq), ("database", db, ydb)):
@@ -172,15 +205,12 @@ def mean_average_precision(queries, query_labels, database, database_labels, *,
         raise ValueError("queries and database must have the same number of features. "
                          f"Received: {q.shape[1]} and {db.shape[1]}")
     block = check_number(block, "block", low=1, integer=True)
-    if metric == "cosine":
-        q, db = _normalize(q), _normalize(db)
-    db_sq = np.einsum("ij,ij->i", db, db)
+    scale, db_sq = _database(db, metric)
     aps = []
     for start in range(0, len(q), block):
-        dist = q[start : start + block] @ db.T
-        dist *= -2.0
-        dist += db_sq[None, :]
+        dist = _distances(_queries(q[start : start + block], metric), db, scale, db_sq)
         order = np.argsort(dist, axis=1, kind="stable")
+        del dist
         aps.append(average_precision(ydb[order] == yq[start : start + block, None]))
     return float(np.mean(np.concatenate(aps)))
 

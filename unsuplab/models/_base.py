@@ -110,10 +110,11 @@ def check_finite_weights(model):
             )
 
 
-def model_images(model, images, name="images"):
+def model_images(model, images, name="images", *, scale=True):
     """Images for a model with an ``image_shape``: float32 (N, H, W, C) in [0, 1] and the
-    function back to the caller's layout; uint8 is scaled, another image shape is refused."""
-    x, back = as_image_batch(images, name, ndim=(3, 4))
+    function back to the caller's layout; uint8 is scaled (kept uint8 with ``scale=False``, for
+    :func:`predict_batched`), another image shape is refused."""
+    x, back = as_image_batch(images, name, ndim=(3, 4), scale=scale)
     if x.shape[1:] != tuple(model.image_shape):
         raise ValueError(
             f"{name} must have shape (N, {', '.join(map(str, model.image_shape))}) for this "
@@ -125,12 +126,18 @@ def model_images(model, images, name="images"):
 def predict_batched(fn, x, *, batch_size=512):
     """Apply ``fn`` (tensor -> tensor or tuple of tensors) to ``x`` in batches; NumPy out.
 
+    Integer ``x`` (uint8 images from ``as_image_batch(..., scale=False)``) is scaled by 1/255
+    a batch at a time, as the whole array would have been, without its float32 copy.
+
     Returns one float32 array, or a tuple of them when ``fn`` returns a tuple.
     """
     batch_size = check_number(batch_size, "batch_size", low=1, integer=True)
     outs = []
     for start in range(0, len(x), batch_size):
-        out = fn(x[start : start + batch_size])
+        batch = x[start : start + batch_size]
+        if batch.dtype.kind in "ui":
+            batch = batch.astype(np.float32) / np.float32(255.0)
+        out = fn(batch)
         if isinstance(out, (tuple, list)):
             outs.append(tuple(ops.convert_to_numpy(o) for o in out))
         else:

@@ -83,9 +83,10 @@ class _Autoencoder(keras.Model):
         return super().compute_metrics(x, x if y is None else y, y_pred, sample_weight)
 
     # --- the NumPy side: checked inputs, batched forward passes --------------------------------
-    def _images(self, images, name="images"):
-        """Checked images -> float32 (N, H, W, C) and the function back to the caller's layout."""
-        x, back = as_image_batch(images, name, ndim=(3, 4))
+    def _images(self, images, name="images", *, scale=True):
+        """Checked images -> float32 (N, H, W, C) (uint8 kept with ``scale=False``) and the
+        function back to the caller's layout."""
+        x, back = as_image_batch(images, name, ndim=(3, 4), scale=scale)
         if x.shape[1:] != self.image_shape:
             raise ValueError(
                 f"{name} must be images of shape {self.image_shape} (or "
@@ -103,7 +104,7 @@ class _Autoencoder(keras.Model):
         Returns:
             ndarray of shape (N, latent_dim).
         """
-        x, _ = self._images(images)
+        x, _ = self._images(images, scale=False)  # scaled batch by batch
         check_finite_weights(self)
         return predict_batched(lambda b: self.encoder(b, training=False), x, batch_size=_BATCH)
 
@@ -130,7 +131,7 @@ class _Autoencoder(keras.Model):
 
     def reconstruct(self, images):
         """``decode(encode(images))``, in the layout of ``images`` ((N, H, W) stays so)."""
-        x, back = self._images(images)
+        x, back = self._images(images, scale=False)
         check_finite_weights(self)
         return back(predict_batched(lambda b: self(b, training=False), x, batch_size=_BATCH))
 

@@ -231,7 +231,7 @@ class ContrastiveEncoder(SeededModel):
     def encode(self, images, *, batch_size=512):
         """The features :math:`h` of ``images`` (uint8 or float in [0, 1], (N, H, W[, C])):
         float32 (N, latent_dim). The projection head is not applied."""
-        x, _ = self._images(images)
+        x, _ = model_images(self, images, scale=False)  # scaled batch by batch
         check_finite_weights(self)
         return predict_batched(lambda b: self.encoder(b, training=False), x,
                                batch_size=batch_size)

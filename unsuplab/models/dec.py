@@ -169,7 +169,7 @@ class DEC(SeededModel):
         return km.labels_.astype(np.int64)
 
     def _images(self, images, name="images"):
-        return model_images(self, images, name)[0]
+        return model_images(self, images, name, scale=False)[0]  # predict_batched scales
 
     def encode(self, images, *, batch_size=1024):
         """Codes :math:`z` (N, latent_dim) of images (uint8 or [0, 1])."""

@@ -121,7 +121,7 @@ class ImageClassifier(SeededModel):
         return masked_crossentropy(y, y_pred)
 
     def _images(self, images):
-        x, _ = as_image_batch(images, "images", ndim=(3, 4))
+        x, _ = as_image_batch(images, "images", ndim=(3, 4), scale=False)  # see predict_batched
         if x.shape[1:] != self.image_shape:
             raise ValueError(f"images must have shape {self.image_shape} (or "
                              f"{self.image_shape[:2]}). Received: images={describe(images)}")

@@ -325,7 +325,7 @@ class VAE(SeededModel):
         Returns:
             ``(mean, log_var)``, float32 arrays of shape (N, latent_dim).
         """
-        x, _ = self._images(images)
+        x, _ = model_images(self, images, scale=False)  # scaled batch by batch
         check_finite_weights(self)
         return predict_batched(
             lambda b: tuple(self.encoder(b, training=False)), x, batch_size=batch_size

@@ -3,6 +3,7 @@
 from .cache import CacheWarning, cache_dir, cache_path, data_digest, load_or_train
 from .callbacks import GANMonitor, IdleMonitor, StopOnDivergence, TimeBudget
 from .loop import fit
+from .reuse import copy_state, reuse_compiled
 
 __all__ = [
     "CacheWarning",
@@ -12,7 +13,9 @@ __all__ = [
     "TimeBudget",
     "cache_dir",
     "cache_path",
+    "copy_state",
     "data_digest",
     "fit",
     "load_or_train",
+    "reuse_compiled",
 ]
