@@ -164,20 +164,26 @@ def average_precision(relevance):
         A float for one list, else ndarray (n_lists,); a list with no relevant item scores 0.
     """
     r = check_array(relevance, "relevance", ndim=(1, 2), dtype_kind="buif")
-    if not np.isin(r, (0, 1)).all():
-        raise ValueError("relevance must hold only 0 and 1 (or booleans). "
-                         f"Received: values {np.unique(r)[:5]}")
+    if r.dtype != bool:
+        if not np.isin(r, (0, 1)).all():
+            raise ValueError("relevance must hold only 0 and 1 (or booleans). "
+                             f"Received: values {np.unique(r)[:5]}")
+        r = r != 0
     one = r.ndim == 1
-    r = np.atleast_2d(r).astype(np.float64)
-    hits = np.cumsum(r, axis=1)
-    precision = hits / np.arange(1, r.shape[1] + 1)[None, :]
-    total = r.sum(axis=1)
-    ap = (precision * r).sum(axis=1) / np.maximum(total, 1)
+    r = np.atleast_2d(r)
+    # Only the relevant ranks count: the precision there is (hits so far) / rank. Integer
+    # hits and the relevant positions keep the memory at 4 bytes per ranked item (mAP
+    # ranks 60 000 items for 64 queries at a time), where float64 arrays took 32.
+    hits = np.cumsum(r, axis=1, dtype=np.int32)
+    rows, cols = np.nonzero(r)
+    precision = hits[rows, cols] / (cols + 1.0)
+    total = np.bincount(rows, minlength=len(r))
+    ap = np.bincount(rows, weights=precision, minlength=len(r)) / np.maximum(total, 1)
     return float(ap[0]) if one else ap
 
 
 def mean_average_precision(queries, query_labels, database, database_labels, *,
-                           metric="euclidean", block=16):
+                           metric="euclidean", block=64):
     """mAP of ranking the whole ``database`` by distance to each query; an item is relevant
     when it has the query's label.
 
@@ -186,8 +192,8 @@ def mean_average_precision(queries, query_labels, database, database_labels, *,
         database: (n_items, n_features), integer features (uint8 pixels) cast a chunk at a
             time; database_labels: (n_items,).
         metric: ``"euclidean"`` or ``"cosine"``.
-        block: queries ranked at a time (memory: about 40 bytes per query and database
-            item: 38 MB for 16 queries of a 60 000-image database).
+        block: queries ranked at a time (memory: about 25 bytes per query and database
+            item: 96 MB for 64 queries of a 60 000-image database).
 
     Returns:
         A float in [0, 1].
