@@ -2,7 +2,9 @@
 
 Usage (under the machine's CPU lock):
     flock /tmp/unsuplab-cpu.lock .venv/bin/python benchmarks/clustering.py
-    ... --no-notebooks     # skip timing the quick notebook
+    ... --notebooks quick|full|both|none   # time the notebook cold (default: quick)
+    ... --notebooks-only   # time the notebook(s) only; the protocol's figures of the last
+                           # record are kept (record merged)
     ... --smoke            # 1 000 images, quick settings: a check, no record
 
 Protocol: ``unsuplab.chapters.ch06`` (the notebook runs the same functions). All 70 000
@@ -100,10 +102,21 @@ def ladder_figures(smoke=False):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--no-notebooks", action="store_true", help="skip the quick notebook")
+    parser.add_argument("--notebooks", choices=("quick", "full", "both", "none"),
+                        default="quick", help="time the notebook cold in these modes")
+    parser.add_argument("--notebooks-only", action="store_true",
+                        help="skip the protocol: time the notebook(s) and merge the figures "
+                             "into the last record")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes; record nothing")
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if args.notebooks_only:
+        if args.notebooks == "none" or args.smoke:
+            parser.error("--notebooks-only needs --notebooks quick|full|both, without --smoke")
+        record("clustering", notebook_figures(NOTEBOOK, args.notebooks), merge=True,
+               notes="the notebook timed alone (--notebooks-only); the protocol's figures are "
+                     "those of the last full record")
+        return
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="unsuplab-bench-cache-") as cache:
         os.environ["UNSUPLAB_CACHE"] = cache  # an empty model cache: every model is trained
@@ -115,14 +128,14 @@ def main(argv=None):
              "seed 0 from an empty cache; best pipeline re-clustered with seeds 1, 2 on the seed-0 "
              "encoder (sd over UMAP + mixture seeds only). Targets: best ACC > .672 and NMI > "
              ".684 (N2D), best_train_s within the notebook's 15-min budget, map_best > map_pixels "
-             "and map_pca. peak_rss_mb is this benchmark process (the full notebook was not "
-             "timed: it would not fit the 15-min benchmark budget).")
+             "and map_pca. peak_rss_mb is this benchmark process (all rungs and seeds in one "
+             "process; the notebook's own peak: notebook_<mode>_peak_rss_mb).")
     if args.smoke:
         for key, value in figures.items():
             print(f"{key}: {value}")
         return
-    if not args.no_notebooks:
-        figures.update(notebook_figures(NOTEBOOK, "quick"))
+    if args.notebooks != "none":
+        figures.update(notebook_figures(NOTEBOOK, args.notebooks))
     record("clustering", figures, notes=notes)
 
 
