@@ -50,6 +50,9 @@ def test_other_architectures_are_never_merged():
         model.compile(optimizer="adam", loss="mse")
     assert [reuse_compiled(m, pool) for m in auto] == [auto[0], auto[1], auto[0]]
     assert len(pool) == 4
+    other_loss = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    other_loss.compile(optimizer="adam", loss="mae")
+    assert reuse_compiled(other_loss, pool) is other_loss and len(pool) == 5
 
 
 def test_reuse_needs_a_compiled_model():

@@ -29,8 +29,9 @@ def copy_state(source, target):
 
 def _unnamed(config):
     """A config without its ``name`` and ``seed`` entries, at every depth (Keras numbers the
-    names of new objects: ``adam_3``). Functional models whose layers are named
-    automatically still differ by their connections' names: they are never reused."""
+    names of new objects: ``adam_3``). Where names remain in the connections (a functional
+    model whose layers Keras named), two equal models differ and are not reused: a missed
+    saving, never a wrong one."""
     if isinstance(config, dict):
         return {k: _unnamed(v) for k, v in config.items() if k not in ("name", "seed")}
     if isinstance(config, (list, tuple)):
@@ -46,17 +47,22 @@ def reuse_compiled(model, pool):
         pool: a dict the caller keeps across calls (its lifetime is the reuse's).
 
     Returns:
-        ``model`` itself the first time its class, architecture and optimiser (their
-        configs less names and seeds: layers, sizes, learning rate, schedule) are seen, and
-        it is kept in ``pool``; afterwards the kept model, set to ``model``'s initial state
-        (:func:`copy_state`). Whatever was returned before for this architecture is then
-        overwritten: use its results first.
+        ``model`` itself the first time its class, architecture, optimiser and compiled
+        loss (their configs less names and seeds: layers, sizes, learning rate, schedule)
+        are seen, and it is kept in ``pool``; afterwards the kept model, set to ``model``'s
+        initial state (:func:`copy_state`). Whatever was returned before for this
+        architecture is then overwritten: use its results first.
     """
     if getattr(model, "optimizer", None) is None:
         raise ValueError("model must be compiled before reuse_compiled(). "
                          f"Received: an uncompiled {type(model).__name__}")
+    import keras
+
+    loss = getattr(model, "loss", None)
+    loss = None if loss is None else keras.saving.serialize_keras_object(loss)
     key = json.dumps([type(model).__qualname__, _unnamed(model.get_config()),
-                      _unnamed(model.optimizer.get_config())], sort_keys=True, default=str)
+                      _unnamed(model.optimizer.get_config()), _unnamed(loss)],
+                     sort_keys=True, default=str)
     kept = pool.get(key)
     if kept is None:
         pool[key] = model
