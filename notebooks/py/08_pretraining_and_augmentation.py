@@ -17,10 +17,12 @@
 # (class-balanced seeded draws, settings chosen on a validation split, means with intervals);
 # judge generative augmentation by a paired interval, including when the answer is "no gain".
 #
-# **Time:** under a minute in quick mode (4 000 unlabelled images, 2 draws, short
-# training; 39.9 s recorded by the benchmark with a 5 000-image pool); in full mode on a 2-core laptop CPU from an empty model cache the
-# pretraining takes about 4 minutes (223 s recorded) and the protocol and augmentation
-# experiments about 6 (324 s + 61 s recorded by `benchmarks/pretraining.py`).
+# **Time and memory:** under a minute in quick mode (4 000 unlabelled images, 2 draws,
+# short training; 29.9 s recorded); in full mode on a 2-core laptop CPU from an empty model
+# cache about 10 minutes, with a peak of 1.8 GB (594 s and 1758 MiB recorded): the
+# pretraining takes about 4 minutes (241 s) and the protocol and augmentation experiments
+# about 6 (308 s + 47 s; `benchmarks/pretraining.py`, record "pretraining" in
+# `benchmarks/RESULTS.md`).
 #
 # **Quick or full?** `UNSUPLAB_QUICK=1` pretrains on 4 000 images for 2 epochs and scores
 # 1 000 test images with 10 and 100 labels, 2 draws; unset it for all 60 000 / 10 000 images,
