@@ -15,7 +15,7 @@
 # DEC's loss; know what UMAP adds; learn features with SimCLR's NT-Xent loss; choose k
 # without labels (silhouette, BIC); measure retrieval (precision@10, mAP).
 #
-# **Time and memory:** under a minute in quick mode (2 000 images, short trainings; 40 s
+# **Time:** under a minute in quick mode (2 000 images, short trainings; 40 s
 # recorded), about 11 minutes in full mode (all 70 000 images) on a 2-core laptop CPU, with a
 # peak just under 2 GB (649 s and 1976 MiB recorded: `benchmarks/RESULTS.md`, section
 # `clustering`).

@@ -17,7 +17,7 @@
 # (class-balanced seeded draws, settings chosen on a validation split, means with intervals);
 # judge generative augmentation by a paired interval, including when the answer is "no gain".
 #
-# **Time and memory:** under a minute in quick mode (4 000 unlabelled images, 2 draws,
+# **Time:** under a minute in quick mode (4 000 unlabelled images, 2 draws,
 # short training; 29.9 s recorded); in full mode on a 2-core laptop CPU from an empty model
 # cache about 10 minutes, with a peak of 1.8 GB (594 s and 1758 MiB recorded): the
 # pretraining takes about 4 minutes (241 s) and the protocol and augmentation experiments
