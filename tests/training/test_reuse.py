@@ -55,6 +55,17 @@ def test_other_architectures_are_never_merged():
     assert reuse_compiled(other_loss, pool) is other_loss and len(pool) == 5
 
 
+def test_copy_state_refuses_another_architecture():
+    from unsuplab.training import copy_state
+
+    small = _classifier(0)
+    wide = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Flatten(),
+                             keras.layers.Dense(5)])
+    wide.compile(optimizer="adam", loss="mse")
+    with pytest.raises(ValueError, match="same variables"):
+        copy_state(small, wide)
+
+
 def test_reuse_needs_a_compiled_model():
     with pytest.raises(ValueError, match="must be compiled"):
         reuse_compiled(keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]), {})

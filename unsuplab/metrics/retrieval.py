@@ -30,19 +30,15 @@ def _normalize(x):
 def _database(db, metric):
     """``db`` as given (uint8 pixels stay uint8: 60 000 images cast whole to float32 are
     188 MB) and what the blockwise distances need of it: its rows' scale (1 / norm for
-    cosine) and squared norms after scaling, both computed chunk by chunk."""
-    scale = np.empty(len(db), np.float32)
+    cosine; None for euclidean) and squared norms after scaling, computed chunk by chunk."""
     sq = np.empty(len(db), np.float32)
     for start in range(0, len(db), _DB_CHUNK):
         chunk = db[start : start + _DB_CHUNK].astype(np.float32)
-        norm_sq = np.einsum("ij,ij->i", chunk, chunk)
-        if metric == "cosine":
-            scale[start : start + len(chunk)] = 1.0 / np.maximum(np.sqrt(norm_sq), 1e-12)
-            sq[start : start + len(chunk)] = norm_sq * scale[start : start + len(chunk)] ** 2
-        else:
-            scale[start : start + len(chunk)] = 1.0
-            sq[start : start + len(chunk)] = norm_sq
-    return scale, sq
+        sq[start : start + len(chunk)] = np.einsum("ij,ij->i", chunk, chunk)
+    if metric != "cosine":
+        return None, sq
+    scale = 1.0 / np.maximum(np.sqrt(sq), 1e-12)
+    return scale, sq * scale**2
 
 
 def _distances(q, db, scale, db_sq):
@@ -52,7 +48,8 @@ def _distances(q, db, scale, db_sq):
     out = np.empty((len(q), len(db)), np.float32)
     for start in range(0, len(db), _DB_CHUNK):
         chunk = db[start : start + _DB_CHUNK].astype(np.float32)
-        chunk *= scale[start : start + len(chunk), None]
+        if scale is not None:
+            chunk *= scale[start : start + len(chunk), None]
         np.matmul(q, chunk.T, out=out[:, start : start + len(chunk)])
     out *= -2.0
     out += db_sq[None, :]

@@ -54,7 +54,6 @@ class SeededModel(keras.Model):
             self.seed_generator.state.assign(np.asarray(store["seed_generator_state"]))
 
 
-
 def loss_first_metrics(model, inherited, ours):
     """A subclassed model's ``metrics``: Keras's total ``loss`` tracker (once compiled), then
     the model's own trackers ``ours``, then the rest of ``inherited`` (``super().metrics``).

@@ -18,6 +18,11 @@ def copy_state(source, target):
     """Make the compiled ``target`` a copy of the compiled, untrained ``source`` of the same
     architecture: every variable (weights, moving statistics, the seed generators' states)
     and the optimiser's variables (its step count and moments, built if need be)."""
+    shapes = [[tuple(v.shape) for v in m.variables] for m in (source, target)]
+    if shapes[0] != shapes[1]:
+        raise ValueError("source and target must have the same variables (the same "
+                         f"architecture). Received: {len(shapes[0])} variables in "
+                         f"{source.name!r}, {len(shapes[1])} in {target.name!r}, or other shapes")
     for to, of in zip(target.variables, source.variables, strict=True):
         to.assign(of)
     for model in (source, target):
