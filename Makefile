@@ -85,7 +85,7 @@ lint: $(STAMP)
 	$(PY) -m tools.sync_notebooks --check
 
 unit: data
-	$(BIN)/pytest -q tests
+	$(BIN)/pytest -q --durations=15 tests
 
 # Notebooks run with an empty model cache of their own, as on a fresh machine (no stale models).
 nbtest: data
@@ -95,8 +95,11 @@ nbtest: data
 
 # The same tests and notebooks on Keras's JAX backend, in an environment without TensorFlow
 # (TF-only tests skip themselves; JAX-only ones, such as DataParallel on two devices, run).
+# Tests that run no backend code (NumPy metrics, plots, repository checks: `BACKEND_FREE` in
+# tests/conftest.py) ran on TensorFlow already and are not run twice; JAX_ALL=1 runs them too.
 unit-jax: data $(JAX_STAMP)
-	KERAS_BACKEND=jax $(VENV_JAX)/bin/pytest -q -p no:cacheprovider tests
+	KERAS_BACKEND=jax UNSUPLAB_BACKEND_TESTS_ONLY=$(if $(JAX_ALL),0,1) \
+	  $(VENV_JAX)/bin/pytest -q -p no:cacheprovider --durations=15 tests
 
 nbtest-jax: data $(JAX_STAMP)
 	rm -rf build/nbtest-cache-jax

@@ -9,6 +9,7 @@ TensorFlow's logical CPUs (``MirroredStrategy``) or JAX's host platform devices
 """
 
 import os
+import re
 
 os.environ.setdefault("MPLBACKEND", "agg")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -44,7 +45,53 @@ def pytest_configure(config):
         pass
 
 
+#: Test folders and files that exercise no backend: NumPy metrics, plots, data files, the
+#: repository's own checks. With ``UNSUPLAB_BACKEND_TESTS_ONLY=1`` (``make unit-jax``) the JAX
+#: run skips them, since the TensorFlow run has already run them. A file in these places that
+#: mentions a backend-dependent part (``BACKEND_CODE``) runs on both backends all the same.
+BACKEND_FREE = (
+    "tests/metrics/",
+    "tests/viz/",
+    "tests/tools/",
+    "tests/data/test_datasets.py",
+    "tests/data/test_labels.py",
+    "tests/data/test_patches.py",
+    "tests/data/test_segmentation.py",
+    "tests/data/test_corruptions.py",
+    "tests/test_architecture.py",
+    "tests/test_repository.py",
+    "tests/test_figures.py",
+)
+BACKEND_CODE = re.compile(
+    r"\b(keras|tensorflow|jax)\b|unsuplab\.(models|training|networks|chapters|widgets|exercises"
+    r"|_backend)|from unsuplab import [^\n]*\b(models|training|networks|chapters|widgets"
+    r"|exercises)\b|make_dataset|make_batches|iwae|likelihood"
+)
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def backend_free(path):
+    """Whether the test file at ``path`` runs no backend code (see ``BACKEND_FREE``)."""
+    rel = os.path.relpath(str(path), ROOT).replace(os.sep, "/")
+    if not rel.startswith(BACKEND_FREE):
+        return False
+    with open(path, encoding="utf-8") as handle:
+        return not BACKEND_CODE.search(handle.read())
+
+
 def pytest_collection_modifyitems(config, items):
+    skip_free = BACKEND != "tensorflow" and os.environ.get("UNSUPLAB_BACKEND_TESTS_ONLY") == "1"
+    verdicts = {}
+    if skip_free:
+        kept, dropped = [], []
+        for item in items:
+            path = str(item.path)
+            if path not in verdicts:
+                verdicts[path] = backend_free(path)
+            (dropped if verdicts[path] else kept).append(item)
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = kept
     for item in items:
         if "tensorflow_only" in item.keywords and BACKEND != "tensorflow":
             item.add_marker(pytest.mark.skip(reason="TensorFlow backend only"))
