@@ -16,8 +16,8 @@ export UNSUPLAB_FIGURES ?= $(CURDIR)/build/figures
 
 help:
 	@echo "make lab        set up, then open JupyterLab on your copies in workspace/ (the main job;"
-	@echo "                MODE=full for the real results, PRETRAINED=1 for the shipped full-mode"
-	@echo "                models in quick mode, PORT=8888)"
+	@echo "                quick mode with the shipped full-mode models; MODE=full for the real"
+	@echo "                results, PRETRAINED=0 to train every model here, PORT=8888)"
 	@echo "make pretrained retrain (or take from the model cache) the shipped full-mode models"
 	@echo "make test       set up, then lint, unit tests, every notebook in quick mode (nbval),"
 	@echo "                on TensorFlow and again on JAX (without TensorFlow)"
@@ -68,8 +68,10 @@ data: $(STAMP)
 # notebook can switch itself with config.set_mode("full").
 MODE ?= quick
 PORT ?= 8888
-# PRETRAINED=1: the shipped full-mode models stand in for the ones the notebooks would train.
-PRETRAINED ?= 0
+# PRETRAINED=1 (the default in quick mode, as on Binder and Colab): the shipped full-mode models
+# stand in for the ones the notebooks would train; PRETRAINED=0 trains every model here. MODE=full
+# trains everything unless PRETRAINED=1 is given.
+PRETRAINED ?= $(if $(filter full,$(MODE)),0,1)
 lab: data
 	@$(PY) -m tools.workspace
 	@token=$$($(PY) -c "import secrets; print(secrets.token_hex(16))"); \

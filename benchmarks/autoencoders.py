@@ -63,10 +63,12 @@ def _notebook_figures(which: str, *, warm: bool = False) -> dict:
             run = run_notebook(NOTEBOOK, quick=mode == "quick")
             figures[f"notebook_{mode}_cached_s"] = run["seconds"]
             figures[f"notebook_{mode}_cached_peak_rss_mb"] = run["peak_rss_mb"]
+            figures[f"notebook_{mode}_cached_env"] = run["env"]
             continue
         run = run_notebook(NOTEBOOK, quick=mode == "quick", cold_cache=True)
         figures[f"notebook_{mode}_s"] = run["seconds"]
         figures[f"notebook_{mode}_peak_rss_mb"] = run["peak_rss_mb"]
+        figures[f"notebook_{mode}_env"] = run["env"]
     return figures
 
 

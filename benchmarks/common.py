@@ -4,8 +4,9 @@ Every benchmark script ends with :func:`record`, which
 
 - prints its figures,
 - appends a section to ``benchmarks/RESULTS.md`` (date, machine, command, figures), and
-- writes the latest figures as flat JSON to ``benchmarks/results/NAME.json`` (numbers only;
-  units in the key names, e.g. ``conv_32_psnr_db``).
+- writes the latest figures as flat JSON to ``benchmarks/results/NAME.json`` (numbers, with
+  units in the key names, e.g. ``conv_32_psnr_db``; and the ``*_env`` lines that say which
+  settings a notebook ran with, :func:`run_notebook`).
 """
 
 from __future__ import annotations
@@ -68,34 +69,116 @@ def command_line() -> str:
     return " ".join(shlex.quote(a) for a in ["python", *sys.argv])
 
 
-def run_notebook(
-    path, *, quick: bool, cold_cache: bool = False, cache_dir=None, timeout: int = 3600
-) -> dict:
-    """Execute a notebook in a fresh process; return wall seconds and the kernel's peak RSS.
+#: What a notebook reads from the environment and the kernel always gets from here, never from
+#: the caller's shell: the mode, the shipped models, the model cache (``unsuplab.config``,
+#: ``unsuplab.training.cache``), where figures go (``unsuplab.viz``) and TensorFlow's start-up
+#: logs (``unsuplab._backend``). ``UNSUPLAB_DATA`` (where Fashion-MNIST lies: the same images
+#: wherever they are) is the one ``UNSUPLAB_*`` variable passed through.
+KERNEL_SETTINGS = ("UNSUPLAB_QUICK", "UNSUPLAB_PRETRAINED", "UNSUPLAB_CACHE", "UNSUPLAB_FIGURES",
+                   "UNSUPLAB_TF_LOGS", "KERAS_BACKEND")
+PASSED_THROUGH = ("UNSUPLAB_DATA",)
 
-    The notebook runs with ``UNSUPLAB_QUICK`` set for the mode, through
-    ``jupyter nbconvert --execute`` (outputs discarded), like ``make notebooks``. With
-    ``cold_cache`` it gets an empty model cache, so every model is trained (a student's first run);
-    ``cache_dir`` names that cache instead, so the models it trains stay for later benchmarks.
+
+def kernel_settings(*, quick: bool, pretrained: bool, cache, backend: str | None = None) -> dict:
+    """The explicit ``UNSUPLAB_*`` settings (and Keras backend) a benchmarked notebook runs with.
+
+    Args:
+        quick: ``UNSUPLAB_QUICK`` 1 or 0.
+        pretrained: ``UNSUPLAB_PRETRAINED`` 1 (the shipped full-mode models) or 0 (train them).
+        cache: the model cache folder (``UNSUPLAB_CACHE``).
+        backend: ``KERAS_BACKEND``; default the caller's, else ``"tensorflow"``.
+    """
+    for name, value in (("quick", quick), ("pretrained", pretrained)):
+        if not isinstance(value, bool):
+            raise TypeError(f"{name} must be True or False. Received: {name}={value!r}")
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow") if backend is None else backend
+    return {
+        "UNSUPLAB_QUICK": "1" if quick else "0",
+        "UNSUPLAB_PRETRAINED": "1" if pretrained else "0",
+        "UNSUPLAB_CACHE": str(cache),
+        "UNSUPLAB_FIGURES": str(ROOT / "build" / "bench" / "figures"),
+        "UNSUPLAB_TF_LOGS": "0",
+        "KERAS_BACKEND": backend,
+    }
+
+
+def kernel_env(settings: dict, base=None) -> dict:
+    """The notebook's whole environment: ``base`` (default ``os.environ``) without any
+    ``UNSUPLAB_*`` variable but ``UNSUPLAB_DATA``, then ``settings``, which must name every one
+    of :data:`KERNEL_SETTINGS`, so nothing of the caller's shell changes what is measured."""
+    missing = [name for name in KERNEL_SETTINGS if name not in settings]
+    extra = [name for name in settings if name not in KERNEL_SETTINGS]
+    if missing or extra:
+        raise ValueError(f"settings must name exactly {KERNEL_SETTINGS}. Received: settings="
+                         f"{settings!r} (missing {missing}, unknown {extra})")
+    base = os.environ if base is None else base
+    env = {k: v for k, v in base.items()
+           if not k.startswith("UNSUPLAB_") or k in PASSED_THROUGH}
+    return env | {k: str(v) for k, v in settings.items()}
+
+
+def describe_settings(settings: dict, cache_state: str) -> str:
+    """One line for the record: ``UNSUPLAB_QUICK=0 UNSUPLAB_PRETRAINED=0 UNSUPLAB_CACHE=empty
+    ... KERAS_BACKEND=tensorflow`` (the cache by its state, ``empty`` or ``warm``, not its
+    path; the figures folder, which changes nothing measured, left out)."""
+    shown = {k: v for k, v in settings.items() if k != "UNSUPLAB_FIGURES"}
+    shown["UNSUPLAB_CACHE"] = cache_state
+    return " ".join(f"{k}={v}" for k, v in shown.items())
+
+
+def default_cache_dir() -> Path:
+    """The caller's model cache: ``UNSUPLAB_CACHE`` or ``~/.cache/unsuplab/models`` (as
+    ``unsuplab.training.cache.cache_dir``, without importing Keras)."""
+    default = Path(os.path.expanduser("~")) / ".cache" / "unsuplab" / "models"
+    return Path(os.environ.get("UNSUPLAB_CACHE", default))
+
+
+def run_notebook(
+    path, *, quick: bool, pretrained: bool = False, cold_cache: bool = False, cache_dir=None,
+    timeout: int = 3600,
+) -> dict:
+    """Execute a notebook in a fresh process; return wall seconds, the kernel's peak RSS and
+    the settings it ran with.
+
+    The notebook runs through ``jupyter nbconvert --execute`` (outputs discarded), like ``make
+    notebooks``, in an environment built by :func:`kernel_env` from :func:`kernel_settings`:
+    ``UNSUPLAB_QUICK`` for the mode, ``UNSUPLAB_PRETRAINED`` from ``pretrained`` (off: every
+    model is trained or taken from the cache), whatever the caller's shell says. With
+    ``cold_cache`` it gets an empty model cache, so every model is trained (a student's first
+    run); ``cache_dir`` names that cache instead, so the models it trains stay for later
+    benchmarks; with neither it uses the caller's cache (:func:`default_cache_dir`).
+
+    Returns:
+        ``{"seconds", "peak_rss_mb", "env"}``; ``env`` is :func:`describe_settings`'s line, for
+        the record (``notebook_<mode>_env``).
     """
     path = Path(path)
-    env = dict(os.environ, UNSUPLAB_QUICK="1" if quick else "0")
     if cache_dir is not None:  # a cache of the caller's: kept for the benchmarks that follow
-        env["UNSUPLAB_CACHE"] = str(cache_dir)
-        return _execute(path, env, quick=quick, timeout=timeout)
+        return _execute_with(path, cache_dir, quick=quick, pretrained=pretrained,
+                             timeout=timeout)
     if cold_cache:
         import tempfile
 
         with tempfile.TemporaryDirectory(prefix="unsuplab-cache-") as cache:
-            env["UNSUPLAB_CACHE"] = cache
-            return _execute(path, env, quick=quick, timeout=timeout)
-    return _execute(path, env, quick=quick, timeout=timeout)
+            return _execute_with(path, cache, quick=quick, pretrained=pretrained,
+                                 timeout=timeout)
+    return _execute_with(path, default_cache_dir(), quick=quick, pretrained=pretrained,
+                         timeout=timeout)
+
+
+def _execute_with(path: Path, cache, *, quick: bool, pretrained: bool, timeout: int) -> dict:
+    cache = Path(cache)
+    state = "warm" if cache.is_dir() and any(cache.iterdir()) else "empty"
+    settings = kernel_settings(quick=quick, pretrained=pretrained, cache=cache)
+    run = _execute(path, kernel_env(settings), quick=quick, timeout=timeout)
+    return run | {"env": describe_settings(settings, state)}
 
 
 def notebook_figures(path, which: str) -> dict:
     """Time a notebook cold (empty model cache) in ``which`` mode(s): "quick", "full" or "both".
 
-    Returns ``notebook_<mode>_s`` and ``notebook_<mode>_peak_rss_mb`` for each mode run.
+    Returns ``notebook_<mode>_s``, ``notebook_<mode>_peak_rss_mb`` and ``notebook_<mode>_env``
+    (the settings, :func:`run_notebook`) for each mode run; the shipped models are off.
     """
     if which not in ("quick", "full", "both"):
         raise ValueError(f"which must be 'quick', 'full' or 'both'. Received: which={which!r}")
@@ -105,6 +188,7 @@ def notebook_figures(path, which: str) -> dict:
             run = run_notebook(path, quick=mode == "quick", cold_cache=True)
             figures[f"notebook_{mode}_s"] = run["seconds"]
             figures[f"notebook_{mode}_peak_rss_mb"] = run["peak_rss_mb"]
+            figures[f"notebook_{mode}_env"] = run["env"]
     return figures
 
 
@@ -194,6 +278,8 @@ def record(name: str, figures: dict, *, notes: str = "", merge: bool = False) ->
         f"- command: `{command_line()}`",
         f"- load average (1/5/15 min) at the end: {' / '.join(f'{v:.1f}' for v in os.getloadavg())}"
         " (above ~2 the 2 cores were shared and times are inflated)",
+        "- units: in the key names: `_s` seconds, `_mb` MiB (2^20 bytes; Binder's limit is"
+        " 2 GiB = 2048 MiB), `_db` dB; accuracies and shares are fractions",
     ]
     if notes:
         lines.append(f"- notes: {notes}")

@@ -147,13 +147,14 @@ def main(argv=None):
     for mode, run in timed.items():
         figures[f"notebook_{mode}_s"] = run["seconds"]
         figures[f"notebook_{mode}_peak_rss_mb"] = run["peak_rss_mb"]
+        figures[f"notebook_{mode}_env"] = run["env"]
     if "full" in timed:
         figures["peak_rss_mb"] = timed["full"]["peak_rss_mb"]
     notes = (f"Equal wall-clock budget of {figures['budget_s']:.0f} s per GAN run (batch 64, "
              f"{figures['seeds']} seeds), 10 000 samples vs the 10 000 test images on the "
              "domain classifier's 64-d features. Targets: stable_fid_mean < dcgan_fid_mean "
              "with stable_fid_sd < dcgan_fid_sd; best_gan_fid <= vae_fid / 2; every class "
-             "share of the best GAN in [0.05, 0.15]; full notebook <= 15 min and <= 2 GB; "
+             "share of the best GAN in [0.05, 0.15]; full notebook <= 15 min and <= 2048 MiB; "
              "quick notebook <= 60 s. peak_rss_mb is the full notebook's kernel." + notes)
     record("gan", figures, notes=notes)
 

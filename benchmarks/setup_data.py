@@ -56,10 +56,12 @@ def main(argv=None) -> None:
         notebook = ROOT / "notebooks" / "00_setup_and_data.ipynb"
         quick = run_notebook(notebook, quick=True)
         figures["notebook_quick_s"] = quick["seconds"]
+        figures["notebook_quick_env"] = quick["env"]
         if not args.quick:
             full = run_notebook(notebook, quick=False)
             figures["notebook_full_s"] = full["seconds"]
             figures["notebook_full_peak_rss_mb"] = full["peak_rss_mb"]
+            figures["notebook_full_env"] = full["env"]
     record("setup_data_quick" if args.quick else "setup_data", figures,
            notes="load_s: best of 3 (checksums + parsing); k-means: scikit-learn KMeans, "
                  "random_state=0; test scores use predict() on the 10k test images")

@@ -189,6 +189,8 @@ def main(argv=None):
             figures["notebook_quick_s"] = quick["seconds"]
             figures["notebook_full_s"] = full["seconds"]
             figures["peak_rss_mb"] = full["peak_rss_mb"]
+            figures["notebook_quick_env"] = quick["env"]
+            figures["notebook_full_env"] = full["env"]
         except subprocess.CalledProcessError as err:
             notes += f" Notebook timing failed ({err}); its keys are missing."
             figures["peak_rss_mb"] = figures["bench_peak_rss_mb"]

@@ -60,6 +60,9 @@ BACKEND_FREE = (
     "tests/data/test_corruptions.py",
     "tests/test_architecture.py",
     "tests/test_repository.py",
+    "tests/test_notebook_cells.py",
+    "tests/test_binder.py",
+    "tests/test_suite_selection.py",
     "tests/test_figures.py",
 )
 BACKEND_CODE = re.compile(

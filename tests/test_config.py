@@ -16,6 +16,20 @@ def test_env_switch(monkeypatch):
     assert config.mode() == "full"
 
 
+def test_colab_defaults_to_quick_mode_with_the_shipped_models(monkeypatch):
+    monkeypatch.delenv("UNSUPLAB_QUICK", raising=False)
+    monkeypatch.delenv("UNSUPLAB_PRETRAINED", raising=False)
+    monkeypatch.delenv("COLAB_RELEASE_TAG", raising=False)
+    assert not config.on_colab() and config.mode() == "full" and not config.pretrained()
+    assert config.describe().startswith("full mode, every model trained here")
+    monkeypatch.setenv("COLAB_RELEASE_TAG", "release-colab_20261201-060000_RC00")
+    assert config.on_colab() and config.mode() == "quick" and config.pretrained()
+    assert config.describe().startswith("quick mode, shipped full-mode models")
+    monkeypatch.setenv("UNSUPLAB_QUICK", "0")  # a variable set by the user still wins
+    monkeypatch.setenv("UNSUPLAB_PRETRAINED", "0")
+    assert config.mode() == "full" and not config.pretrained()
+
+
 def test_bad_env_value_is_reported(monkeypatch):
     monkeypatch.setenv("UNSUPLAB_QUICK", "maybe")
     with pytest.raises(ValueError, match="maybe"):

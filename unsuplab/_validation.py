@@ -275,3 +275,73 @@ def check_mask(mask, spatial_shape, name="mask"):
         raise ValueError(f"{name} must hold only 0 (missing) and 1 (kept). Received: {name} "
                          f"with values {np.unique(m)[:5]}...")
     return m.astype(np.float32)
+
+
+#: The most holes cut in one image: more only re-cover pixels already cut, at a cost in
+#: memory and time that grows with the count (10**9 holes would exhaust memory).
+MAX_HOLES = 256
+
+
+def check_hole_count(n_holes, name="n_holes"):
+    """A number of holes per image: an integer in [0, :data:`MAX_HOLES`]."""
+    return check_number(n_holes, name, low=0, high=MAX_HOLES, integer=True)
+
+
+def check_methods(obj, name, methods, *, what="an object"):
+    """Return ``obj`` if it has every callable in ``methods`` (duck typing, checked up front).
+
+    A model without ``encode`` handed to a function that encodes would otherwise fail deep
+    inside with an ``AttributeError`` that names neither the argument nor what it must be.
+    """
+    missing = [m for m in methods if not callable(getattr(obj, m, None))]
+    if missing:
+        raise TypeError(
+            f"{name} must be {what} with the method(s) {', '.join(missing)}. "
+            f"Received: {name}={type(obj).__name__} object"
+        )
+    return obj
+
+
+def check_class_labels(labels, n, n_classes, name="labels", *, allow_unlabelled=False):
+    """Integer class labels in ``[0, n_classes)``, one per sample (``n``); ``-1`` (unlabelled)
+    too if ``allow_unlabelled``.
+
+    A label ``>= n_classes`` would reach a gather inside the loss: TensorFlow fails with an
+    index error that names no argument, JAX clamps the index and trains on a wrong class.
+    """
+    y = check_array(labels, name, ndim=1, dtype_kind="uib")
+    if len(y) != n:
+        raise ValueError(f"{name} must have one entry per sample ({n}). Received: {name}="
+                         f"{describe(y)}")
+    low = -1 if allow_unlabelled else 0
+    lo, hi = int(y.min()), int(y.max())
+    if lo < low or hi >= n_classes:
+        allowed = f"[0, {n_classes})" + (" or -1 (unlabelled)" if allow_unlabelled else "")
+        raise ValueError(f"{name} must be class indices in {allowed} (n_classes={n_classes}); "
+                         f"its values span [{lo}, {hi}]. Received: {name}={describe(y)}")
+    return y
+
+
+def check_batch_size(x, minimum, message):
+    """Refuse a batch ``x`` of fewer than ``minimum`` rows with ``message``, also inside a
+    compiled training step, where the batch size may be symbolic.
+
+    A static batch size (always on JAX, which traces every batch shape; on TensorFlow when the
+    dataset's batches are fixed) is checked at trace time: ``ValueError(message)``. A batch
+    size unknown while TensorFlow traces is checked by a graph assertion, which raises
+    ``InvalidArgumentError`` carrying ``message`` when the step runs. Returns ``x``.
+    """
+    n = x.shape[0]
+    if n is not None:
+        if int(n) < minimum:
+            raise ValueError(message)
+        return x
+    import keras
+
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        check = tf.debugging.assert_greater_equal(tf.shape(x)[0], minimum, message=message)
+        with tf.control_dependencies([check]):
+            return tf.identity(x)
+    return x

@@ -4,7 +4,9 @@ The mode is one switch, the environment variable ``UNSUPLAB_QUICK``:
 
 - ``UNSUPLAB_QUICK=1`` (or ``true``/``yes``/``on``): *quick* mode. Small subsets and few
   epochs, so a notebook runs in about a minute on two CPU cores (CI, a first look).
-- unset, ``0`` (or ``false``/``no``/``off``): *full* mode, the real result.
+- ``0`` (or ``false``/``no``/``off``): *full* mode, the real result;
+- unset: full mode, except on Google Colab, where quick mode and the shipped full-mode models
+  (``UNSUPLAB_PRETRAINED``) are the defaults, as on Binder (:func:`on_colab`).
 
 Notebooks never hard-code a budget: they ask :func:`setting` for it, and the value comes from
 the table :data:`SETTINGS` below (or from the ``quick=``/``full=`` pair passed to
@@ -17,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import sys
 
 import numpy as np
 
@@ -95,6 +98,21 @@ SETTINGS: dict[str, tuple] = {
     "gan.stabilised": (("hinge_sn",), ("hinge_sn", "wgan_gp")),  # notebook's section 5
     "gan.budget_s": (15, 40),  # benchmark: wall-clock seconds per GAN run (equal for all)
     "gan.seeds": ((0,), (0, 1, 2)),  # benchmark seeds
+    # chapter 09: diffusion and flow matching (prefix "diffusion."); the same network in both
+    # modes (so a shipped model stands in for the quick one), fewer steps in quick mode
+    "diffusion.train_size": (6000, 60000),  # chapter 04's subsets (labels for conditioning)
+    "diffusion.test_size": (1000, 10000),
+    "diffusion.objective": ("eps", "eps"),  # "eps" (DDPM) or "flow" (flow matching)
+    "diffusion.conditional": (True, True),  # class labels, dropped 10%: guidance possible
+    "diffusion.schedule": ("cosine", "cosine"),
+    "diffusion.timesteps": (1000, 1000),
+    "diffusion.base_filters": (32, 32),  # time_unet widths 32/64/64 at 28/14/7 pixels
+    "diffusion.depth": (2, 2),
+    "diffusion.label_dropout": (0.1, 0.1),
+    "diffusion.batch_size": (64, 128),
+    "diffusion.learning_rate": (1e-3, 1e-3),
+    "diffusion.steps": (100, 2000),  # training steps in the notebook
+    "diffusion.sample_steps": (20, 50),  # sampler steps of the figures
     # chapter 08: pretraining for few labels, generative augmentation (prefix "fewlabel.")
     "fewlabel.train_size": (4000, 60000),  # the unlabelled pool every representation sees
     "fewlabel.test_size": (1000, 10000),  # scored test images
@@ -125,7 +143,7 @@ SETTINGS: dict[str, tuple] = {
     "cluster.pca_dim": (20, 50),  # PCA scores clustered by the PCA rung
     "cluster.ae_latent": (10, 10),  # codes of chapter 01's conv autoencoder (DEC uses 10)
     "cluster.ae_epochs": (2, 6),  # its training (~23 s/epoch on 70k)
-    "cluster.dec_gamma": (0.1, 0.1),  # IDEC's reconstruction weight
+    "cluster.dec_gamma": (0.1, 0.1),  # IDEC's weight on KL(P||Q): L = L_r + gamma L_c
     "cluster.dec_rounds": (2, 10),  # target updates of IDEC
     "cluster.dec_steps": (10, 140),  # Adam steps between two target updates
     "cluster.umap_components": (5, 10),
@@ -151,11 +169,25 @@ def _parse(value: str, variable: str = ENV_VAR) -> bool:
     )
 
 
+def on_colab() -> bool:
+    """True inside a Google Colab runtime (its ``google.colab`` module, or the
+    ``COLAB_RELEASE_TAG`` variable Colab sets)."""
+    return "google.colab" in sys.modules or bool(os.environ.get("COLAB_RELEASE_TAG"))
+
+
+def _switch(variable: str) -> bool:
+    """An on/off variable; unset means on in Colab (a class's default) and off elsewhere."""
+    value = os.environ.get(variable, "")
+    if not value.strip():
+        return on_colab()
+    return _parse(value, variable)
+
+
 def is_quick() -> bool:
     """Return True when quick mode is on (see the module docstring)."""
     if _override is not None:
         return _override
-    return _parse(os.environ.get(ENV_VAR, ""))
+    return _switch(ENV_VAR)
 
 
 def mode() -> str:
@@ -207,10 +239,24 @@ _pretrained_override: bool | None = None
 
 def pretrained() -> bool:
     """True when the chapters use the shipped full-mode weights (``unsuplab/pretrained/``)
-    instead of training: ``UNSUPLAB_PRETRAINED=1`` or :func:`use_pretrained`. Off by default."""
+    instead of training: ``UNSUPLAB_PRETRAINED=1`` or :func:`use_pretrained`. Off by default
+    (``make lab``, Binder and Colab turn it on)."""
     if _pretrained_override is not None:
         return _pretrained_override
-    return _parse(os.environ.get(PRETRAINED_ENV_VAR, ""), PRETRAINED_ENV_VAR)
+    return _switch(PRETRAINED_ENV_VAR)
+
+
+def describe() -> str:
+    """One line for a notebook's set-up cell: the mode and where the models come from, e.g.
+    ``"quick mode, shipped full-mode models (models not shipped train in quick mode)"``."""
+    if is_quick() and pretrained():
+        return ("quick mode, shipped full-mode models (models not shipped train in quick "
+                "mode); config.use_pretrained(False) trains them all here")
+    if is_quick():
+        return "quick mode, models trained here in quick mode (a first look)"
+    if pretrained():
+        return "full mode, shipped full-mode models where they exist, the others trained here"
+    return "full mode, every model trained here (the real result: minutes per chapter)"
 
 
 def use_pretrained(on: bool | None = True) -> bool:

@@ -9,7 +9,8 @@
 # **Objectives.** Load Fashion-MNIST offline; look at it (classes, balance, pixel statistics);
 # run k-means and score it without labels during training, with three metrics (ACC, NMI, ARI).
 #
-# **Time:** about 1 minute in quick mode, 2 minutes in full mode on a laptop CPU.
+# **Time:** under a minute in quick mode and in full mode on a 2-core laptop CPU (12 s<!-- results/notebooks_quick.json:00_setup_and_data_quick_s --> and
+# 29 s<!-- results/notebooks_full.json:00_setup_and_data_full_s --> recorded by `benchmarks/notebooks.py`).
 #
 # **Quick or full?** Every notebook reads one switch, the environment variable
 # `UNSUPLAB_QUICK`: `UNSUPLAB_QUICK=1` runs small subsets and few epochs (a first look, CI);
@@ -32,7 +33,8 @@
 # chapter (section *Notation used in the collection*, also in `NOTATION.md`).
 
 # %%
-# Colab / a bare kernel: install unsuplab if it is missing (does nothing locally)
+# Colab / a bare kernel: install unsuplab if it is missing (does nothing locally). Every
+# notebook starts with this same cell, so whichever is opened first installs all it needs.
 import importlib.util
 import subprocess
 import sys
@@ -40,6 +42,10 @@ import sys
 if importlib.util.find_spec("unsuplab") is None:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q",
                     "unsuplab[classical] @ git+https://github.com/unsuplab/unsuplab"], check=True)
+if "google.colab" in sys.modules:  # Colab draws ipywidgets 8 through its custom manager
+    from google.colab import output
+
+    output.enable_custom_widget_manager()
 
 # %% [markdown]
 # ## Setup
@@ -52,7 +58,7 @@ from unsuplab.chapters import ch00
 
 config.set_seed(0)
 viz.set_style()
-print(f"mode: {config.mode()}")
+print(config.describe())
 
 # %% [markdown]
 # ### Your environment
@@ -142,14 +148,14 @@ print(f"mean pixel {x01.mean():.3f}, share of exact zeros {np.mean(x01 == 0):.2f
 
 # %%
 digits, digit_labels = data.load_digits()
-viz.image_grid(digits[:20], titles=digit_labels[:20].tolist(), ncols=10, size=0.8,
-               vmax=16, title="scikit-learn digits (8×8)")
+fig = viz.image_grid(digits[:20], titles=digit_labels[:20].tolist(), ncols=10, size=0.8,
+                     vmax=16, title="scikit-learn digits (8×8)")
 photos = data.load_photos(["camera", "astronaut", "coffee", "chelsea", "china", "coins"], size=128)
 # extra code: centre-crop to 128×128 and show grey photos as RGB, to fit one grid
 squares = [p[(p.shape[0] - 128) // 2 :][:128, (p.shape[1] - 128) // 2 :][:, :128]
            for p in photos.values()]
-viz.image_grid(np.stack([np.dstack([p] * 3) if p.ndim == 2 else p for p in squares]),
-               titles=list(photos), ncols=6, size=1.8, title="Photographs shipped offline")
+fig = viz.image_grid(np.stack([np.dstack([p] * 3) if p.ndim == 2 else p for p in squares]),
+                     titles=list(photos), ncols=6, size=1.8, title="Photographs shipped offline")
 
 # %% [markdown]
 # ## A first unsupervised baseline: k-means on raw pixels
@@ -184,12 +190,14 @@ print(f"k-means on {len(x_fit)} images: {baseline.fit_seconds:.1f} s, inertia {k
 #
 # * **ACC**: match clusters to classes one-to-one so as to maximise the matches (the Hungarian
 #   algorithm), then the accuracy $\max_m \frac1N \sum_i 1[y_i = m(c_i)]$;
-# * **NMI**: $\frac{I(Y;C)}{(H(Y)+H(C))/2}$, the information the clusters carry about the classes;
+# * **NMI**: $\frac{I(Y;C)}{(H(Y)+H(C))/2}$, the information the clusters carry about the classes
+#   (the arithmetic-mean normalisation, scikit-learn's default; some papers divide by
+#   $\sqrt{H(Y)H(C)}$ instead, which gives a value at least as large);
 # * **ARI**: the share of image *pairs* on which clusters and classes agree, corrected so that a
 #   random clustering scores 0.
 #
 # The anchor from the literature and our calibration: on Fashion-MNIST, k-means on raw pixels
-# reaches ACC ≈ 0.47–0.51 and NMI ≈ 0.51. Chapter 06 (image clustering, in preparation) sets
+# reaches ACC ≈ 0.48<!-- results/setup_data.json:kmeans_test_acc --> and NMI ≈ 0.51<!-- results/setup_data.json:kmeans_test_nmi --> on the test set. Chapter 06 (image clustering) sets
 # out to beat it with learned features; chapters 01 and 05 already give learned codes and maps.
 
 # %%
@@ -203,9 +211,9 @@ for name, s in [("fit set", baseline.fit_scores), ("test set", baseline.test_sco
 # %%
 mapping = metrics.cluster_mapping(y_fit, km.labels_)
 purity = [np.mean(y_fit[km.labels_ == k] == mapping.get(k, -1)) for k in range(10)]
-viz.image_grid(km.cluster_centers_.reshape(-1, 28, 28),
-               titles=[f"{class_names[mapping[k]][:9]}\n{purity[k]:.0%}" for k in range(10)],
-               ncols=10, size=1.1, title="k-means centroids (matched class, purity)")
+fig = viz.image_grid(km.cluster_centers_.reshape(-1, 28, 28),
+                     titles=[f"{class_names[mapping[k]]}\n{purity[k]:.0%}" for k in range(10)],
+                     ncols=10, size=1.2, title="k-means centroids (matched class, purity)")
 
 # %% [markdown]
 # Shirts, T-shirts, pullovers and coats share one silhouette, so pixel distances mix them;

@@ -13,9 +13,10 @@
 # autoencoders over latent sizes 2–64 with PSNR and SSIM against PCA; read a 2-D latent space;
 # measure retrieval with precision@10 in latent space against pixel space.
 #
-# **Time:** about 1 minute in quick mode. Full mode trains 12 models on 60 000 images: about
-# 15–20 minutes on an idle 2-core CPU the first time (mostly the convolutional ones, ~25 s per
-# epoch), a couple of minutes once the trained models are cached (see *Setup*).
+# **Time:** under a minute in quick mode (25 s<!-- results/notebooks_quick.json:01_autoencoders_quick_s --> recorded). Full mode trains 12 models on 60 000
+# images: about 5 minutes<!-- results/notebooks_full.json:01_autoencoders_full_s --> on a 2-core CPU from an empty model cache (315 s<!-- results/notebooks_full.json:01_autoencoders_full_s --> and a peak of
+# 1910 MiB<!-- results/notebooks_full.json:01_autoencoders_full_peak_rss_mb --> recorded; mostly the convolutional ones, 16 s<!-- results/autoencoders_conv32.json:conv_32_s_per_epoch --> per epoch), much less once the
+# trained models are cached (see *Setup*).
 #
 # **Quick or full?** `UNSUPLAB_QUICK=1` trains on 3 000 images
 # (`config.setting("ae.train_size")` in quick mode) for a few epochs with two latent sizes (the
@@ -45,14 +46,19 @@
 # $\lambda_1 \ge \lambda_2 \ge \dots$
 
 # %%
-# Colab / a bare kernel: install unsuplab if it is missing (does nothing locally)
+# Colab / a bare kernel: install unsuplab if it is missing (does nothing locally). Every
+# notebook starts with this same cell, so whichever is opened first installs all it needs.
 import importlib.util
 import subprocess
 import sys
 
 if importlib.util.find_spec("unsuplab") is None:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q",
-                    "unsuplab @ git+https://github.com/unsuplab/unsuplab"], check=True)
+                    "unsuplab[classical] @ git+https://github.com/unsuplab/unsuplab"], check=True)
+if "google.colab" in sys.modules:  # Colab draws ipywidgets 8 through its custom manager
+    from google.colab import output
+
+    output.enable_custom_widget_manager()
 
 # %% [markdown]
 # ## Setup
@@ -77,7 +83,7 @@ from unsuplab.models.autoencoder import build_autoencoder
 
 config.set_seed(0)
 viz.set_style()
-print(f"mode: {config.mode()}")
+print(config.describe())
 
 data01 = ch01.load_data()  # Fashion-MNIST subsets, float32 (N, 28, 28, 1) in [0, 1]
 x_train, y_train, x_test, y_test = data01.x_train, data01.y_train, data01.x_test, data01.y_test
@@ -277,8 +283,8 @@ fig = viz.plot_history(models["conv", latent_sizes[-1]].training_history,
 # ## Compare: quality against latent size, with PCA as the baseline
 #
 # For every model and PCA at the same sizes: the mean per-image PSNR of the test
-# reconstructions, and the mean SSIM of the first `ae.ssim_images` of them (SSIM costs about
-# 1.7 CPU-seconds per 1 000 images; the benchmark scores all 10 000).
+# reconstructions, and the mean SSIM of the first `ae.ssim_images` of them (SSIM costs
+# much more than PSNR; the benchmark scores all 10 000).
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -320,14 +326,14 @@ fig.tight_layout()
 #
 # * every method improves with $d$, with diminishing returns: the first dimensions capture the
 #   coarse shape (silhouette, brightness), later ones finer texture;
-# * the **shallow dense** autoencoder tracks PCA (19.4 vs 19.0 dB at $d = 32$): it is a
+# * the **shallow dense** autoencoder tracks PCA (19.4<!-- results/autoencoders.json:dense_32_psnr_db --> vs 19.0 dB<!-- results/autoencoders.json:pca_32_psnr_db --> at $d = 32$): it is a
 #   linear code with a sigmoid on top;
 # * the **deep** and **convolutional** autoencoders beat PCA most at small $d$, where a curved
-#   code space helps most: 16.4 and 15.6 dB against PCA's 13.8 dB at $d = 2$;
+#   code space helps most: 16.4<!-- results/autoencoders.json:deep_2_psnr_db --> and 15.6 dB<!-- results/autoencoders.json:conv_2_psnr_db --> against PCA's 13.8 dB<!-- results/autoencoders.json:pca_2_psnr_db --> at $d = 2$;
 # * at $d = 2$ and $8$ the deep dense network is slightly ahead (it also had 10 epochs to the
 #   convolutional one's 6, each several times cheaper); from $d = 32$ the **convolutional**
-#   autoencoder is clearly the best (21.9 dB at $d = 32$ and 23.3 dB at $d = 64$, against 20.9
-#   and 21.2 for the deep one and 19.0 and 20.8 for PCA) with about half the weights of the
+#   autoencoder is clearly the best (21.9 dB<!-- results/autoencoders_conv32.json:conv_32_psnr_db --> at $d = 32$ and 23.3 dB<!-- results/autoencoders.json:conv_64_psnr_db --> at $d = 64$, against 20.9<!-- results/autoencoders.json:deep_32_psnr_db -->
+#   and 21.2<!-- results/autoencoders.json:deep_64_psnr_db --> for the deep one and 19.0<!-- results/autoencoders.json:pca_32_psnr_db --> and 20.8<!-- results/autoencoders.json:pca_64_psnr_db --> for PCA) with about half the weights of the
 #   deep one: local, shared filters are the right prior once the code can carry detail;
 # * SSIM tells the same story and separates the methods more than PSNR: PCA's blurry
 #   reconstructions lose structure that the non-linear decoders keep.
@@ -387,7 +393,7 @@ print(f"precision@10: latent space ({d_ret}-d) {p10_latent:.3f}, pixel space (78
 # %% [markdown]
 # The two are close: Fashion-MNIST is centred and aligned, so pixel distance is already a fair
 # similarity, and the code was trained to *reconstruct*, not to separate classes. In the full
-# run the 32-d code scores 0.825 against 0.805 for pixels (and 0.800 for a 32-d PCA code): a
+# run the 32-d code scores 0.825<!-- results/autoencoders.json:retrieval_p10_latent --> against 0.805<!-- results/autoencoders.json:retrieval_p10_pixel --> for pixels (and 0.800<!-- results/autoencoders.json:retrieval_p10_pca --> for a 32-d PCA code): a
 # little better, with a 24 times smaller index and faster search. A few queries and their
 # five nearest neighbours in each space:
 
@@ -443,11 +449,11 @@ explorer
 #   reconstruction error; no labels are needed.
 # * A **linear** autoencoder trained with MSE spans the **PCA** subspace (Eckart–Young): PCA is
 #   the baseline any autoencoder must beat, and the shallow dense one barely does.
-# * **Depth** pays off most for small codes (+2.5 dB over PCA at $d = 2$); **convolutions**
+# * **Depth** pays off most for small codes (+2.5 dB<!-- results/autoencoders.json:deep_2_psnr_db - results/autoencoders.json:pca_2_psnr_db --> over PCA at $d = 2$); **convolutions**
 #   win from $d = 32$ on, with half the weights of the deep dense network. In the full run
 #   (`benchmarks/autoencoders.py`, figures in `benchmarks/RESULTS.md`) the 32-d convolutional
-#   autoencoder reaches 21.9 dB mean per-image PSNR and SSIM 0.74, where PCA-32 gives 19.0 dB
-#   and 0.61.
+#   autoencoder reaches 21.9 dB<!-- results/autoencoders_conv32.json:conv_32_psnr_db --> mean per-image PSNR and SSIM 0.74<!-- results/autoencoders_conv32.json:conv_32_ssim -->, where PCA-32 gives 19.0 dB<!-- results/autoencoders.json:pca_32_psnr_db -->
+#   and 0.61<!-- results/autoencoders.json:pca_32_ssim -->.
 # * Codes are compact **descriptors**: nearest neighbours in a 32-d code are as relevant as in
 #   784-d pixel space, at a fraction of the cost.
 # * A 2-D code is a map of the data; walking along latent directions and decoding shows what
@@ -575,8 +581,8 @@ check("01.4", choose_latent_size)
 
 # %% [markdown]
 # Once the check passes, run it on this notebook's own sweep. The target is 20 dB in full mode;
-# quick mode trains for a few epochs only, so its models are far from that: there the target is
-# 15 dB. Which convolutional code size is the smallest to reach it?
+# quick mode trains for a few epochs only, so its models are far from that: there the
+# target is 15 dB. Which convolutional code size is the smallest to reach it?
 
 # %%
 target_db = 20.0 if config.mode() == "full" else 15.0

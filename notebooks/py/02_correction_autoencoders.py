@@ -14,9 +14,9 @@
 # a blind U-Net denoiser and an inpainter with a mask-aware loss; understand why hiding the
 # centre pixel makes learning from noisy images alone possible (Noise2Self / Noise2Void).
 #
-# **Time:** about 1 minute in quick mode, about 15 minutes in full mode on a 2-core laptop CPU
-# (four networks are trained; BM3D costs about 1 s per 28×28 image on one core: 1.0 s
-# recorded in `benchmarks/results/correction.json`).
+# **Time:** under a minute in quick mode, about 2 minutes<!-- results/notebooks_full.json:02_correction_autoencoders_full_s --> in full mode on a 2-core laptop CPU
+# (23 s<!-- results/notebooks_quick.json:02_correction_autoencoders_quick_s --> and 139 s<!-- results/notebooks_full.json:02_correction_autoencoders_full_s --> recorded; four networks are trained; BM3D costs 1.0 s<!-- results/correction.json:bm3d_s25_s_per_image --> per
+# 28×28 image on one core, recorded in `benchmarks/results/correction.json`).
 #
 # **Quick or full?** `UNSUPLAB_QUICK=1` runs small subsets and short training; unset it for the
 # real results. The numbers quoted in the text come from `benchmarks/correction.py` (full mode,
@@ -47,7 +47,8 @@
 # of a network that is not split into encoder and decoder.
 
 # %%
-# Colab / a bare kernel: install unsuplab if it is missing (does nothing locally)
+# Colab / a bare kernel: install unsuplab if it is missing (does nothing locally). Every
+# notebook starts with this same cell, so whichever is opened first installs all it needs.
 import importlib.util
 import subprocess
 import sys
@@ -55,6 +56,10 @@ import sys
 if importlib.util.find_spec("unsuplab") is None:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q",
                     "unsuplab[classical] @ git+https://github.com/unsuplab/unsuplab"], check=True)
+if "google.colab" in sys.modules:  # Colab draws ipywidgets 8 through its custom manager
+    from google.colab import output
+
+    output.enable_custom_widget_manager()
 
 # %% [markdown]
 # ## Setup
@@ -70,7 +75,7 @@ from unsuplab.viz import show_table
 
 config.set_seed(0)
 viz.set_style()
-print(f"mode: {config.mode()}")
+print(config.describe())
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -127,9 +132,9 @@ fig = viz.image_rows(rows, n=8, title="The corruptions of this chapter")
 # **blind** model for every level, which must also estimate how noisy each input is.
 #
 # **Why not the autoencoder of chapter 01?** A convolutional autoencoder that squeezes a
-# 28×28 image through 16–32 numbers reconstructs even *clean* test images at only ~19–21 dB
+# 28×28 image through 32 numbers reconstructs even *clean* test images at only 21.9 dB<!-- results/autoencoders_conv32.json:conv_32_psnr_db -->
 # PSNR (chapter 01): its output is a smooth prototype, the details are lost in the bottleneck.
-# At σ = 25/255 the noisy input is already at ~22 dB; such a model is *worse than doing
+# At σ = 25/255 the noisy input is already at 21.8 dB<!-- results/correction_networks.json:noisy_s25_psnr_db -->; such a model is *no better than doing
 # nothing* at low noise, whatever it learns. A **U-Net** (Ronneberger et al., 2015) keeps the
 # encoder–decoder but adds *skip connections* that carry each resolution's features across the
 # bottleneck; with a residual output $\hat x = \tilde x + g_\theta(\tilde x)$ (DnCNN, Zhang et
@@ -322,8 +327,8 @@ fig = viz.image_rows({"clean": x_test[:8], "masked": masked[:8], "biharmonic": b
 # $E[x_p + b_p(x) \mid y_{-p}]$: the network learns to lift black regions by about $0.4\,\sigma$
 # (10/255 at σ = 25/255) and to darken white ones, and the Gaussian "centre pixel" step below is
 # off there too. The bias fades fast away from black (at $x_p = \sigma$ it is already
-# $0.08\,\sigma$): on the photographs it is confined to the shadows (in three of the four, 12–20 %
-# of the pixels lie within σ of black), while on Fashion-MNIST, about half black, it would be
+# $0.08\,\sigma$): on the photographs it is confined to the shadows (in three of the four, a sizeable
+# share of the pixels lies within σ of black), while on Fashion-MNIST, about half black, it would be
 # everywhere (question 02.C2).
 #
 # `BlindSpotDenoiser` hides one pixel in every 3×3 cell (replaced by the mean of its four
@@ -335,8 +340,8 @@ fig = viz.image_rows({"clean": x_test[:8], "masked": masked[:8], "biharmonic": b
 # regions, the pixel itself on edges. σ need not be known: `estimate_sigma` measures it from the
 # noisy image alone. Last, `prior` averages the prior over the four quarter turns of the photo
 # (test-time augmentation): the network was trained on turned patches, its four estimates err
-# partly independently, and their mean gains 0.2 dB on the benchmark's photographs (28.51 →
-# 28.72 dB, same model, `benchmarks/RESULTS.md`) for four times the work.
+# partly independently, and their mean is the estimate scored on the benchmark's photographs (28.72 dB<!-- results/correction.json:selfsup_photo_s25_psnr_db -->,
+# `benchmarks/RESULTS.md`), for four times the work.
 
 # %%
 fig = viz.schematic("blind_spot", grid=3, size=9)
@@ -402,21 +407,21 @@ explorer
 #
 # - A correction autoencoder is trained on (damaged, clean) pairs drawn on the fly; with the
 #   squared error it learns $E[x \mid \tilde x]$. Random strengths give one **blind** model.
-# - A narrow bottleneck caps the output quality (~19–21 dB on Fashion-MNIST) below a lightly
+# - A narrow bottleneck caps the output quality (21.9 dB<!-- results/autoencoders_conv32.json:conv_32_psnr_db --> at 32 numbers on Fashion-MNIST) below a lightly
 #   noisy input; **skip connections** and a residual output remove that ceiling.
 # - On Fashion-MNIST the blind U-Net beats BM3D given the true σ by a clear margin at 25/255
-#   and 50/255 (+2.4 and +3.3 dB on 1000 test images in full mode, `benchmarks/RESULTS.md`),
-#   in well under a millisecond per image instead of about 1 s (0.2 ms against 1.0 s
+#   and 50/255 (+2.4<!-- results/correction_networks.json:dae_s25_psnr_db - results/correction.json:bm3d_s25_psnr_db --> and +3.3 dB<!-- results/correction_networks.json:dae_s50_psnr_db - results/correction.json:bm3d_s50_psnr_db --> on 1000 test images in full mode, `benchmarks/RESULTS.md`),
+#   in well under a millisecond per image instead of a second (0.2 ms<!-- results/correction_networks.json:dae_s25_s_per_image --> against 1.0 s<!-- results/correction.json:bm3d_s25_s_per_image -->
 #   recorded). Part of the margin is the data
 #   (60 000 garments, a learned prior) and part is the clipped, one-sided noise on the black
 #   background, which BM3D's white-noise model does not expect.
 # - Inpainting needs the mask as an input, a loss on the holes only and a receptive field
 #   wider than the hole; the network paints plausible content where biharmonic interpolation
-#   can only smooth (+3.0 dB on the holes in the benchmark: 17.74 against 14.73 dB).
+#   can only smooth (+3.0 dB<!-- results/correction_networks.json:inpaint_hole_psnr_db - results/correction.json:biharmonic_hole_psnr_db --> on the holes in the benchmark: 17.74<!-- results/correction_networks.json:inpaint_hole_psnr_db --> against 14.73 dB<!-- results/correction.json:biharmonic_hole_psnr_db -->).
 # - Hiding the centre pixel (J-invariance) turns the noisy image into its own training target;
-#   adding the pixel back by Bayes' rule recovers about 1 dB of what the blind spot costs. On
-#   four real photographs it comes within 1.3 dB of BM3D (28.7 against 30.0 dB) after about
-#   three minutes of CPU training, with no clean image and no noise model beyond σ.
+#   adding the pixel back by Bayes' rule recovers about 1 dB<!-- results/correction.json:selfsup_photo_s25_psnr_db - results/correction.json:selfsup_mu_only_photo_s25_psnr_db --> of what the blind spot costs. On
+#   four real photographs it comes within 1.3 dB<!-- results/correction.json:bm3d_photo_s25_psnr_db - results/correction.json:selfsup_photo_s25_psnr_db --> of BM3D (28.7<!-- results/correction.json:selfsup_photo_s25_psnr_db --> against 30.0 dB<!-- results/correction.json:bm3d_photo_s25_psnr_db -->) after a short
+#   CPU training, with no clean image and no noise model beyond σ.
 #
 # ### FAQ
 #

@@ -14,7 +14,8 @@
 # importance-weighted bound; see the β trade-off and posterior collapse; compare samples with
 # a plain autoencoder's.
 #
-# **Time:** about 1 minute in quick mode, 12 minutes in full mode on a 2-core laptop CPU.
+# **Time:** under a minute in quick mode, 3.5 minutes<!-- results/notebooks_full.json:03_variational_autoencoders_full_s --> in full mode on a 2-core laptop CPU
+# (23 s<!-- results/notebooks_quick.json:03_variational_autoencoders_quick_s --> and 210 s<!-- results/notebooks_full.json:03_variational_autoencoders_full_s --> recorded).
 # Models are cached (`~/.cache/unsuplab/models`), so a second run takes seconds.
 #
 # **Quick or full?** `UNSUPLAB_QUICK=1` trains on 5 000 images for a few epochs (a first
@@ -49,14 +50,19 @@
 # importance-weighted versions; $\log$ is natural (nats).
 
 # %%
-# Colab / a bare kernel: install unsuplab if it is missing (does nothing locally)
+# Colab / a bare kernel: install unsuplab if it is missing (does nothing locally). Every
+# notebook starts with this same cell, so whichever is opened first installs all it needs.
 import importlib.util
 import subprocess
 import sys
 
 if importlib.util.find_spec("unsuplab") is None:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q",
-                    "unsuplab @ git+https://github.com/unsuplab/unsuplab"], check=True)
+                    "unsuplab[classical] @ git+https://github.com/unsuplab/unsuplab"], check=True)
+if "google.colab" in sys.modules:  # Colab draws ipywidgets 8 through its custom manager
+    from google.colab import output
+
+    output.enable_custom_widget_manager()
 
 # %% [markdown]
 # ## Setup
@@ -72,7 +78,7 @@ from unsuplab.widgets import interpolation_explorer, latent_explorer
 
 config.set_seed(0)
 viz.set_style()
-print(f"mode: {config.mode()}")
+print(config.describe())
 
 # The chapter's data and recipes live in `unsuplab.chapters.ch03` (`benchmarks/vae.py` uses the
 # same ones): Fashion-MNIST subsets set by the quick/full settings, as float32 images in
@@ -346,7 +352,7 @@ fig.tight_layout()
 # How to spot it in practice:
 #
 # * `kl_loss` in the training logs falls towards 0 and stays there;
-# * the per-dimension KL (above) has many dimensions at ~0 nats; `metrics.active_units`
+# * the per-dimension KL (above) has many dimensions near zero; `metrics.active_units`
 #   counts the others;
 # * reconstructions of different images look alike (the decoder ignores $z$);
 # * in the explorer below, walking along a collapsed dimension changes nothing. The

@@ -6,7 +6,8 @@
 # each is trained against the other (Goodfellow et al. 2014). This chapter trains DCGAN
 # (Radford et al. 2016) on Fashion-MNIST with a live monitor, breaks it on purpose to make
 # **mode collapse** visible, stabilises it with a hinge loss and spectral normalization
-# (Miyato et al. 2018), and — the part the well-known tutorials skip — *measures* the images:
+# (Miyato et al. 2018), and — the part most introductory tutorials skip (keras-io's GAN-ADA
+# example, which tracks KID, is an exception) — *measures* the images:
 # FID, KID, precision/recall/density/coverage and a class-coverage histogram, on the features
 # of a classifier of the same domain, against the floor of real-versus-real and against the
 # VAE of chapter 03.
@@ -19,8 +20,8 @@
 # FID, KID, precision and recall, and know why a generative score needs a stated sample count.
 #
 # **Time:** under a minute in quick mode (small networks, 300 steps per GAN, 1 000 samples
-# per score) and about 6 minutes in full mode from an empty model cache on a 2-core laptop
-# CPU (42 s and 326 s recorded, peak memory 1.75 GB in full mode).
+# per score) and about 5 minutes<!-- results/gan.json:notebook_full_s --> in full mode from an empty model cache on a 2-core laptop
+# CPU (42 s<!-- results/gan.json:notebook_quick_s --> and 326 s<!-- results/gan.json:notebook_full_s --> recorded, peak memory 1749 MiB<!-- results/gan.json:notebook_full_peak_rss_mb --> in full mode).
 #
 # **Quick or full?** `UNSUPLAB_QUICK=1` trains small GANs (filters 16/32, 32-d codes) for 300
 # steps on 6 000 images and scores 1 000 samples; unset it for filters 32/64, 64-d codes,
@@ -50,14 +51,19 @@
 # distribution of $G(z)$.
 
 # %%
-# Colab / a bare kernel: install unsuplab if it is missing (does nothing locally)
+# Colab / a bare kernel: install unsuplab if it is missing (does nothing locally). Every
+# notebook starts with this same cell, so whichever is opened first installs all it needs.
 import importlib.util
 import subprocess
 import sys
 
 if importlib.util.find_spec("unsuplab") is None:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q",
-                    "unsuplab @ git+https://github.com/unsuplab/unsuplab"], check=True)
+                    "unsuplab[classical] @ git+https://github.com/unsuplab/unsuplab"], check=True)
+if "google.colab" in sys.modules:  # Colab draws ipywidgets 8 through its custom manager
+    from google.colab import output
+
+    output.enable_custom_widget_manager()
 
 # %% [markdown]
 # ## Setup
@@ -72,7 +78,7 @@ from unsuplab.viz.tables import show_table
 
 config.set_seed(0)
 viz.set_style()
-print(f"mode: {config.mode()}")
+print(config.describe())
 data = ch04.load_data()  # uint8 (N, 28, 28, 1), class-balanced subsets
 n_eval = ch04.eval_size()  # samples per score, the same for every model
 print(f"training images: {len(data.x_train)}, test images: {len(data.x_test)}, "
@@ -99,8 +105,13 @@ print(f"training images: {len(data.x_train)}, test images: {len(data.x_test)}, "
 #   V(D^*, G) = -\log 4 + 2\,\mathrm{JSD}(p_{data} \,\|\, p_g)$$
 #
 # (04.C1), where $\mathrm{JSD}(p \| q) = \tfrac12 \mathrm{KL}(p \| m) + \tfrac12
-# \mathrm{KL}(q \| m)$, $m = (p + q)/2$. Against an optimal discriminator the generator
-# minimises the Jensen–Shannon divergence, whose minimum is $p_g = p_{data}$.
+# \mathrm{KL}(q \| m)$, $m = (p + q)/2$. In this *minimax* game, against an optimal
+# discriminator the generator minimises the Jensen–Shannon divergence, whose minimum is
+# $p_g = p_{data}$. That holds for the minimax loss only: this chapter trains the
+# **non-saturating** loss below, and against $D^*$ its expected gradient is that of
+# $\mathrm{KL}(p_g \| p_{data}) - 2\,\mathrm{JSD}(p_{data} \| p_g)$ (Arjovsky & Bottou 2017;
+# 04.C2) — a reverse KL, which punishes implausible samples far more than missing modes:
+# *mode-seeking*, one reason why GANs drop modes.
 #
 # **Why the original generator loss gives no gradient.** Write $t = D(G(z))$ for the logit
 # on a fake. The generator's term is $\log(1 - \sigma(t)) = -\operatorname{softplus}(t)$,
@@ -272,7 +283,9 @@ fig = viz.plot_class_shares({"DCGAN": scores["dcgan"]["class_shares"],
 # - **Gradient penalty** (WGAN-GP, Gulrajani et al. 2017): add
 #   $\lambda\,\mathbb{E}(\lVert\nabla_{\hat x} f(\hat x)\rVert_2 - 1)^2$ at random mixtures
 #   $\hat x = \epsilon x + (1 - \epsilon) G(z)$, $\epsilon \sim U[0, 1]$, $\lambda = 10$. Soft,
-#   and a second backward pass per step.
+#   and a second backward pass per step. (Gulrajani et al. take 5 critic steps per generator
+#   step; our WGAN-GP takes **one** (`d_steps=1`), like the other GANs here — a departure
+#   from the paper that the benchmark below inherits.)
 # - **Spectral normalization** (Miyato et al. 2018): a composition's Lipschitz constant is at
 #   most the product of its layers'; LeakyReLU's is 1, a linear layer's is its largest singular
 #   value $\sigma(W)$. Use $W / \sigma(W)$ in every layer. $\sigma(W)$ is estimated by **one
@@ -385,32 +398,42 @@ interpolation_explorer(stable, steps=9)
 # %% [markdown]
 # ## Summary
 #
-# - A GAN trains a generator against a discriminator; against the optimal discriminator the
-#   generator minimises $2\,\mathrm{JSD}(p_{data} \| p_g) - \log 4$. The original generator
-#   loss saturates where the discriminator wins; the non-saturating loss keeps a gradient.
+# - A GAN trains a generator against a discriminator; in the minimax game, against the
+#   optimal discriminator, the generator minimises $2\,\mathrm{JSD}(p_{data} \| p_g) - \log 4$.
+#   The original generator loss saturates where the discriminator wins; the non-saturating
+#   loss we train keeps a gradient, but is no longer the JSD: against $D^*$ it follows a
+#   reverse KL minus a JSD, which is mode-seeking.
 # - Training uses two optimizers and a custom `train_step` (TensorFlow: `GradientTape`; JAX:
 #   `stateless_call` + `stateless_apply`); the losses are a game and say little about
 #   quality, so generators are *measured*: FID, KID, precision/recall/density/coverage, class
 #   shares, on domain features, at a stated sample count, against the real-vs-real floor.
 # - Benchmark (`benchmarks/RESULTS.md`, section `gan`: full mode, 60 000 images, every GAN
-#   trained for the **same 40 s of wall time** from 3 seeds, 10 000 samples against the
-#   10 000 test images on the features of a classifier with 91.0% test accuracy; floor FID
-#   0.062): DCGAN reaches **FID 8.78** (sd 0.29 over seeds), hinge + spectral norm **8.85**
-#   (sd 0.61), WGAN-GP 11.94 (sd 1.05; about 1 070 generator steps against DCGAN's 2 230 in
+#   trained for the **same 40 s<!-- results/gan.json:budget_s --> of wall time** from 3 seeds, 10 000 samples against the
+#   10 000 test images on the features of a classifier with 91.0%<!-- results/gan.json:classifier_test_acc --> test accuracy; floor FID
+#   0.062<!-- results/gan.json:fid_floor -->): DCGAN reaches **FID 8.78**<!-- results/gan.json:dcgan_fid_mean --> (sd 0.29<!-- results/gan.json:dcgan_fid_sd --> over seeds), hinge + spectral norm **8.85**<!-- results/gan.json:hinge_sn_fid_mean -->
+#   (sd 0.61<!-- results/gan.json:hinge_sn_fid_sd -->), WGAN-GP 11.94<!-- results/gan.json:wgan_gp_fid_mean --> (sd 1.05<!-- results/gan.json:wgan_gp_fid_sd -->; about 1 073<!-- results/gan.json:wgan_gp_steps --> generator steps against DCGAN's 2 230<!-- results/gan.json:dcgan_steps --> in
 #   the same time: the penalty's second backward pass makes each step twice as dear). Our
 #   target — the stable variant below DCGAN, with a smaller spread — is **missed**: a tie
-#   within the seed-to-seed noise. Hinge + SN does cover the classes a little better (recall
-#   0.39 against 0.33, smallest class share 4.6% against 3.1% on average).
-# - Mode collapse is real and measurable: DCGAN with its rules broken scores FID 61.2, puts
-#   99.9% of its samples in **one** class, and has precision 1.00 with recall 0.00 — every
+#   within the seed-to-seed noise. Nor does hinge + SN clearly cover the data better: it has
+#   the higher recall (0.39<!-- results/gan.json:hinge_sn_recall --> against 0.33<!-- results/gan.json:dcgan_recall -->) and smallest class share (4.6%<!-- results/gan.json:hinge_sn_min_class_share --> against 3.1%<!-- results/gan.json:dcgan_min_class_share --> on
+#   average), but the lower precision (0.56<!-- results/gan.json:hinge_sn_precision --> against 0.60<!-- results/gan.json:dcgan_precision -->), density (0.30<!-- results/gan.json:hinge_sn_density --> against 0.35<!-- results/gan.json:dcgan_density -->) and
+#   coverage (0.16<!-- results/gan.json:hinge_sn_coverage --> against 0.18<!-- results/gan.json:dcgan_coverage -->) — one of the four sample metrics favours it, three favour
+#   DCGAN, each by a few hundredths from 3 seeds.
+# - Mode collapse is real and measurable: DCGAN with its rules broken scores FID 61.2<!-- results/gan.json:collapse_fid_mean -->, puts
+#   99.9%<!-- results/gan.json:collapse_max_class_share --> of its samples in **one** class, and has precision 1.00<!-- results/gan.json:collapse_precision --> with recall 0.00<!-- results/gan.json:collapse_recall --> — every
 #   sample is realistic, the data is not covered.
 # - The VAE of chapter 03 (16-d code, 6 epochs: about 2 800 steps of 128 images, against
-#   about 2 200 steps of 64 for DCGAN here) scores
-#   **FID 6.55**, better than every GAN at this budget (target: the best GAN at half the VAE's
-#   FID — **missed**, 8.78 against 6.55). Precision and recall tell the two apart: the VAE's
-#   blurred, class-typical means have precision 0.87 but recall 0.20, DCGAN 0.60 and 0.33.
-#   One number is not enough, and 40 s of CPU is far from a converged GAN; the best GAN's
-#   class shares (2.5%–20.9% over seeds) also miss our 5%–15% target.
+#   about 2 230<!-- results/gan.json:dcgan_steps --> steps of 64 for DCGAN here) scores
+#   **FID 6.55**<!-- results/gan.json:vae_fid -->, lower than every GAN's here — but at a larger budget (more steps of twice
+#   the batch, not the GANs' 40 s<!-- results/gan.json:budget_s -->), so this does not rank the two families (target: the best
+#   GAN at half the VAE's FID — **missed**, 8.78<!-- results/gan.json:best_gan_fid --> against 6.55<!-- results/gan.json:vae_fid -->). The four sample metrics do not
+#   tell one story: the VAE's blurred, class-typical means have precision 0.87<!-- results/gan.json:vae_precision -->, density 0.96<!-- results/gan.json:vae_density -->
+#   and coverage 0.52<!-- results/gan.json:vae_coverage --> against DCGAN's 0.60<!-- results/gan.json:dcgan_precision -->, 0.35<!-- results/gan.json:dcgan_density --> and 0.18<!-- results/gan.json:dcgan_coverage -->, yet recall 0.20<!-- results/gan.json:vae_recall --> against 0.33<!-- results/gan.json:dcgan_recall -->.
+#   Recall counts real images inside the $k$-NN balls of the *generated* samples, which a
+#   few outlying fakes inflate; coverage uses balls around the real images (Naeem et al.
+#   2020) and says the VAE covers more of the data. One number is not enough, and 40 s<!-- results/gan.json:budget_s --> of
+#   CPU is far from a converged GAN; the best GAN's
+#   class shares (2.5%<!-- results/gan.json:best_gan_min_class_share -->–20.9%<!-- results/gan.json:best_gan_max_class_share --> over seeds) also miss our 5%–15% target.
 #
 # ### FAQ
 #

@@ -13,7 +13,8 @@
 # measure a map with the quantization and topographic errors; read a U-matrix and hit maps;
 # know what "online" and "batch" training change (and what they don't).
 #
-# **Time:** about 1 minute in quick mode, 3–5 minutes in full mode on a laptop CPU.
+# **Time:** under a minute in quick mode and in full mode on a 2-core laptop CPU (13 s<!-- results/notebooks_quick.json:05_self_organizing_maps_quick_s --> and
+# 24 s<!-- results/notebooks_full.json:05_self_organizing_maps_full_s --> recorded).
 #
 # **Quick or full?** `UNSUPLAB_QUICK=1` trains a 12×12 map on 6 000 images; unset it for the
 # 20×20 map on all 60 000 (values in `unsuplab.config.SETTINGS`, prefix `som.`). The data and
@@ -39,14 +40,19 @@
 # weight and $\eta$ the learning rate.
 
 # %%
-# Colab / a bare kernel: install unsuplab if it is missing (does nothing locally)
+# Colab / a bare kernel: install unsuplab if it is missing (does nothing locally). Every
+# notebook starts with this same cell, so whichever is opened first installs all it needs.
 import importlib.util
 import subprocess
 import sys
 
 if importlib.util.find_spec("unsuplab") is None:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q",
-                    "unsuplab @ git+https://github.com/unsuplab/unsuplab"], check=True)
+                    "unsuplab[classical] @ git+https://github.com/unsuplab/unsuplab"], check=True)
+if "google.colab" in sys.modules:  # Colab draws ipywidgets 8 through its custom manager
+    from google.colab import output
+
+    output.enable_custom_widget_manager()
 
 # %% [markdown]
 # ## Setup
@@ -65,7 +71,7 @@ from unsuplab.widgets.som import som_explorer
 
 config.set_seed(0)
 viz.set_style()
-print(f"mode: {config.mode()}")
+print(config.describe())
 d = ch05.load_data()  # Fashion-MNIST as pixel vectors in [0, 1], and a photograph's pixels
 print(f"training images {d.x_train.shape}, test images {d.x_test.shape}, "
       f"photo pixels {d.pixels.shape}")
@@ -359,8 +365,8 @@ explorer
 # * Batch training matches many samples at once as a matrix product: the same samples, the
 #   same schedule, far fewer and larger updates. `benchmarks/som.py` compares it with MiniSom
 #   on the same data, grid, samples and initial weights: for one pass of 60 000 images on a
-#   20×20 map, our 235 batch updates (of 256 samples) took 1.2 s on TensorFlow against 26.6 s
-#   for MiniSom's 60 000 one-sample updates, with QE/TE 4.375/0.033 against 4.416/0.043
+#   20×20 map, our 235 batch updates (of 256 samples) took 1.2 s<!-- results/som.json:ours_fit_s --> on TensorFlow against 26.6 s<!-- results/som.json:minisom_fit_s -->
+#   for MiniSom's 60 000 one-sample updates, with QE/TE 4.375<!-- results/som.json:ours_qe -->/0.033<!-- results/som.json:ours_te --> against 4.416<!-- results/som.json:minisom_qe -->/0.043<!-- results/som.json:minisom_te -->
 #   (`benchmarks/results/som.json`). The speed-up compares batch with online updates at equal
 #   presentations, not two implementations of the same update.
 #

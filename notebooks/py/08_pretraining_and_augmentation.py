@@ -5,7 +5,8 @@
 # (variational) autoencoder on unlabelled images, then a classifier needs few labels; or let
 # a generative model make more training data. Whether that is true is a *measurement*, and
 # on Fashion-MNIST the answer is not obvious: logistic regression on raw pixels is a strong
-# baseline, and a plain autoencoder's code does no better. This chapter measures, with the
+# baseline, and a plain autoencoder's code beats it clearly only with very few labels. This
+# chapter measures, with the
 # same label draws for every method, five representations (pixels, PCA, the chapter 01
 # autoencoder, the chapter 03 VAE, the chapter 06 contrastive encoder), four ways to use the
 # labels (linear probe, label spreading over a kNN graph, fine-tuning, a CNN from scratch),
@@ -18,10 +19,10 @@
 # judge generative augmentation by a paired interval, including when the answer is "no gain".
 #
 # **Time:** under a minute in quick mode (4 000 unlabelled images, 2 draws,
-# short training; 29.9 s recorded); in full mode on a 2-core laptop CPU from an empty model
-# cache about 10 minutes, with a peak of 1.8 GB (594 s and 1758 MiB recorded): the
-# pretraining takes about 4 minutes (241 s) and the protocol and augmentation experiments
-# about 6 (308 s + 47 s; `benchmarks/pretraining.py`, record "pretraining" in
+# short training; 29.9 s<!-- results/pretraining.json:notebook_quick_s --> recorded); in full mode on a 2-core laptop CPU from an empty model
+# cache about 10 minutes<!-- results/pretraining.json:notebook_full_s -->, with a peak of 1758 MiB<!-- results/pretraining.json:notebook_full_peak_rss_mb --> (594 s<!-- results/pretraining.json:notebook_full_s --> recorded): the
+# pretraining takes about 4 minutes<!-- results/pretraining.json:pretrain_s --> (241 s<!-- results/pretraining.json:pretrain_s -->) and the protocol and augmentation experiments
+# about 6 minutes<!-- results/pretraining.json:protocol_s + results/pretraining.json:augment_s --> (308 s<!-- results/pretraining.json:protocol_s --> + 47 s<!-- results/pretraining.json:augment_s -->; `benchmarks/pretraining.py`, record "pretraining" in
 # `benchmarks/RESULTS.md`).
 #
 # **Quick or full?** `UNSUPLAB_QUICK=1` pretrains on 4 000 images for 2 epochs and scores
@@ -42,19 +43,24 @@
 # a geometric series of matrices.
 #
 # **Notation.** As in the collection's table (chapter 00, `NOTATION.md`): $x$ an image,
-# $z = f_\theta(x)$ its features, $K$ classes, $N$ images. Here $n$ is the number of labelled
+# $z = f_\phi(x)$ its features, $K$ classes, $N$ images. Here $n$ is the number of labelled
 # images, $W$ the kNN adjacency of the pool, $D$ its degree matrix, $F$ the label scores,
 # $Y$ the one-hot given labels, $\alpha$ the spreading weight, $\tau$ the NT-Xent temperature.
 
 # %%
-# Colab / a bare kernel: install unsuplab if it is missing (does nothing locally)
+# Colab / a bare kernel: install unsuplab if it is missing (does nothing locally). Every
+# notebook starts with this same cell, so whichever is opened first installs all it needs.
 import importlib.util
 import subprocess
 import sys
 
 if importlib.util.find_spec("unsuplab") is None:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q",
-                    "unsuplab @ git+https://github.com/unsuplab/unsuplab"], check=True)
+                    "unsuplab[classical] @ git+https://github.com/unsuplab/unsuplab"], check=True)
+if "google.colab" in sys.modules:  # Colab draws ipywidgets 8 through its custom manager
+    from google.colab import output
+
+    output.enable_custom_widget_manager()
 
 # %% [markdown]
 # ## Setup
@@ -70,7 +76,7 @@ from unsuplab.viz.tables import show_table
 
 config.set_seed(0)
 viz.set_style()
-print(f"mode: {config.mode()}")
+print(config.describe())
 data = ch08.load_data()
 print(f"unlabelled pool: {len(data.x_train)} images; test: {len(data.x_test)}; "
       f"label budgets {config.setting('fewlabel.label_counts')}, "
@@ -103,8 +109,10 @@ fig = viz.pretraining_schematic()
 # pixels changes the MSE a lot and the class not at all). A VAE adds a prior that makes the
 # code smooth, not discriminative. So a linear probe on a reconstruction code often does no
 # better than on the pixels themselves: in the benchmark's full run (5 draws), pixels give
-# 0.695 / 0.784 and the chapter 01 autoencoder's code 0.710 / 0.795 at 100 / 1 000 labels,
-# and the VAE's mean less (0.651 / 0.764).
+# 0.695<!-- results/pretraining.json:pixels_probe_100 --> / 0.784<!-- results/pretraining.json:pixels_probe_1000 --> and the chapter 01 autoencoder's code 0.710<!-- results/pretraining.json:ae_probe_100 --> / 0.795<!-- results/pretraining.json:ae_probe_1000 --> at 100 / 1 000 labels,
+# and the VAE's mean less (0.651<!-- results/pretraining.json:vae_probe_100 --> / 0.764<!-- results/pretraining.json:vae_probe_1000 -->). With only 10 labels the autoencoder's code does
+# help (0.476<!-- results/pretraining.json:ae_probe_10 --> against 0.364<!-- results/pretraining.json:pixels_probe_10 -->, summary table), plausibly because 32 dimensions are easier to
+# fit from 10 examples than 784 pixels.
 #
 # ## Invariance: the NT-Xent loss
 #
@@ -134,7 +142,9 @@ fig = viz.pretraining_schematic()
 # - **CNN from scratch**: the same architecture, randomly initialised: the baseline a
 #   pretraining must beat.
 # - **Label spreading** (Zhou et al. 2004) uses the *unlabelled* images too, through the
-#   **cluster assumption**: images close in feature space share their class. Build the
+#   **smoothness assumption**: images close in feature space share their class (the
+#   *cluster* assumption, a related one, says that the decision boundary should cross
+#   low-density regions). Build the
 #   symmetric kNN graph $W$ of the pool's features ($W_{ij} = 1$ if $j$ is among the $k$
 #   nearest of $i$ or $i$ among those of $j$), $D = \mathrm{diag}(\sum_j W_{ij})$,
 #   $S = D^{-1/2} W D^{-1/2}$, and iterate from $F^{(0)} = Y$
@@ -142,18 +152,23 @@ fig = viz.pretraining_schematic()
 # $$F^{(t+1)} = \alpha S F^{(t)} + (1-\alpha) Y .$$
 #
 # Unrolled, $F^{(t)} = (\alpha S)^t Y + (1-\alpha)\sum_{j=0}^{t-1} (\alpha S)^j Y$; the
-# eigenvalues of $S$ lie in $[-1, 1]$, so for $0 < \alpha < 1$ the first term vanishes and
-# the series converges to $F^* = (1-\alpha)(I - \alpha S)^{-1} Y$. Each image takes
-# $\arg\max_k F^*_{ik}$: a label travels along paths of neighbours, weakened by $\alpha$ at
-# each hop. (Exercise 08.3 writes one step.) We run 30 steps on the 60 000 pool images;
-# a test image then takes the mean label distribution of its $k$ nearest pool images.
+# eigenvalues of $S$ lie in $[-1, 1]$, so for $0 < \alpha < 1$ the first term vanishes as
+# $t \to \infty$ and the series converges to $F^* = (1-\alpha)(I - \alpha S)^{-1} Y$. Each
+# image takes $\arg\max_k F_{ik}$: a label travels along paths of neighbours, weakened by
+# $\alpha$ at each hop. (Exercise 08.3 writes one step.) We run 30 steps at $\alpha = 0.99$
+# on the 60 000 pool images: that is **not** $F^*$ — the first term still weighs up to
+# $0.99^{30} \approx 0.74$ and the series is truncated after 30 hops, so what we use is
+# $F^{(30)}$, a label spread over at most 30 hops of the graph (scikit-learn's
+# `LabelSpreading` likewise stops after `max_iter=30`). A test image then takes the mean
+# label distribution of its $k$ nearest pool images.
 
 # %% [markdown]
 # ## Pretrain the representations (no labels)
 #
 # Each recipe goes through the model cache: the chapter 01 convolutional autoencoder
 # (32-d code), the chapter 03 convolutional VAE (16-d posterior mean; also our generator
-# below), the chapter 06 contrastive encoder (64-d features), trained here on the pool only.
+# below), the chapter 06 contrastive encoder (its 256-d hidden layer, not the 64-d code:
+# `unsuplab.chapters.ch08`), trained here on the pool only.
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -263,29 +278,31 @@ explorer
 #
 # | representation + method | 10 | 100 | 1 000 | 10 000 |
 # | --- | --- | --- | --- | --- |
-# | pixels + probe | 0.364 | 0.695 | 0.784 | 0.795 |
-# | PCA (50) + probe / + spreading | 0.318 / 0.553 | 0.615 / 0.736 | 0.772 / 0.786 | 0.821 / 0.797 |
-# | autoencoder (32) + probe | 0.477 | 0.710 | 0.795 | 0.825 |
-# | VAE mean (16) + probe | 0.357 | 0.651 | 0.764 | 0.786 |
-# | contrastive (256) + probe | 0.521 | 0.735 | 0.836 | 0.879 |
-# | contrastive + spreading | 0.597 | 0.745 | 0.799 | 0.808 |
-# | contrastive, fine-tuned | | 0.738 ± 0.015 | 0.846 ± 0.003 | |
-# | CNN from scratch | | 0.668 | 0.809 | |
+# | pixels + probe | 0.364<!-- results/pretraining.json:pixels_probe_10 --> | 0.695<!-- results/pretraining.json:pixels_probe_100 --> | 0.784<!-- results/pretraining.json:pixels_probe_1000 --> | 0.795<!-- results/pretraining.json:pixels_probe_10000 --> |
+# | PCA (50) + probe / + spreading | 0.320<!-- results/pretraining.json:pca_probe_10 --> / 0.553<!-- results/pretraining.json:pca_spreading_10 --> | 0.617<!-- results/pretraining.json:pca_probe_100 --> / 0.736<!-- results/pretraining.json:pca_spreading_100 --> | 0.771<!-- results/pretraining.json:pca_probe_1000 --> / 0.786<!-- results/pretraining.json:pca_spreading_1000 --> | 0.821<!-- results/pretraining.json:pca_probe_10000 --> / 0.797<!-- results/pretraining.json:pca_spreading_10000 --> |
+# | autoencoder (32) + probe | 0.476<!-- results/pretraining.json:ae_probe_10 --> | 0.710<!-- results/pretraining.json:ae_probe_100 --> | 0.795<!-- results/pretraining.json:ae_probe_1000 --> | 0.825<!-- results/pretraining.json:ae_probe_10000 --> |
+# | VAE mean (16) + probe | 0.357<!-- results/pretraining.json:vae_probe_10 --> | 0.651<!-- results/pretraining.json:vae_probe_100 --> | 0.764<!-- results/pretraining.json:vae_probe_1000 --> | 0.786<!-- results/pretraining.json:vae_probe_10000 --> |
+# | contrastive (256) + probe | 0.521<!-- results/pretraining.json:contrastive_probe_10 --> | 0.735<!-- results/pretraining.json:contrastive_probe_100 --> | 0.836<!-- results/pretraining.json:contrastive_probe_1000 --> | 0.879<!-- results/pretraining.json:contrastive_probe_10000 --> |
+# | contrastive + spreading | 0.597<!-- results/pretraining.json:contrastive_spreading_10 --> | 0.745<!-- results/pretraining.json:contrastive_spreading_100 --> | 0.799<!-- results/pretraining.json:contrastive_spreading_1000 --> | 0.808<!-- results/pretraining.json:contrastive_spreading_10000 --> |
+# | contrastive, fine-tuned | | 0.738<!-- results/pretraining.json:contrastive_finetune_100 --> ± 0.015<!-- results/pretraining.json:contrastive_finetune_100_sd --> | 0.846<!-- results/pretraining.json:contrastive_finetune_1000 --> ± 0.003<!-- results/pretraining.json:contrastive_finetune_1000_sd --> | |
+# | CNN from scratch | | 0.668<!-- results/pretraining.json:scratch_cnn_100 --> | 0.809<!-- results/pretraining.json:scratch_cnn_1000 --> | |
 #
-# - **Reconstruction features barely help.** The autoencoder's code gains 1–2 points over
-#   the pixels, the VAE's mean loses; both below the contrastive features at every budget.
-# - **Invariance helps.** The contrastive encoder (15 epochs, 143 s of pretraining) is the
+# - **Reconstruction features help mostly with very few labels.** The autoencoder's code
+#   gains 11 points<!-- results/pretraining.json:ae_probe_10 - results/pretraining.json:pixels_probe_10 --> over the pixels with 10 labels (0.476<!-- results/pretraining.json:ae_probe_10 --> against 0.364<!-- results/pretraining.json:pixels_probe_10 -->), 1<!-- 100 * min(results/pretraining.json:ae_probe_100 - results/pretraining.json:pixels_probe_100, results/pretraining.json:ae_probe_1000 - results/pretraining.json:pixels_probe_1000, results/pretraining.json:ae_probe_10000 - results/pretraining.json:pixels_probe_10000) -->–3 points<!-- max(results/pretraining.json:ae_probe_100 - results/pretraining.json:pixels_probe_100, results/pretraining.json:ae_probe_1000 - results/pretraining.json:pixels_probe_1000, results/pretraining.json:ae_probe_10000 - results/pretraining.json:pixels_probe_10000) --> from
+#   100 on (means over the same 5 label draws); the VAE's mean is below the pixels at every
+#   budget, and both are below the contrastive features at every budget.
+# - **Invariance helps.** The contrastive encoder (15 epochs, 144 s<!-- results/pretraining.json:contrastive_pretrain_s --> of pretraining) is the
 #   best representation from 100 labels on; fine-tuned (the chapter's method, chosen on a
-#   validation split before the test run) it reaches 0.738 with 100 labels — 7 points over
-#   the same CNN from scratch (0.668), but short of the 0.75 we aimed at — and 0.846 with
+#   validation split before the test run) it reaches 0.738<!-- results/pretraining.json:best_100_mean --> with 100 labels — 7 points<!-- results/pretraining.json:best_minus_scratch_100 --> over
+#   the same CNN from scratch (0.668<!-- results/pretraining.json:scratch_cnn_100 -->), but short of the 0.75 we aimed at — and 0.846<!-- results/pretraining.json:best_1000_mean --> with
 #   1 000 (target 0.83: met).
 # - **Spreading helps only with very few labels.** Over the kNN graph of the 60 000 pool
-#   images it wins at 10 labels (0.597 against 0.521 for the probe) and 100 (0.745, the
+#   images it wins at 10 labels (0.597<!-- results/pretraining.json:contrastive_spreading_10 --> against 0.521<!-- results/pretraining.json:contrastive_probe_10 --> for the probe) and 100 (0.745<!-- results/pretraining.json:contrastive_spreading_100 -->, the
 #   best number at 100), and loses from 1 000 on: a label travelling along the graph is
 #   worth less than a label fitted directly, once there are enough of them.
 # - **Generative augmentation did not help.** Adding 1 000 VAE-decoded same-class mixes to
-#   100 labels changed the scratch CNN by −2.6 points (95% interval [−5.3, +0.2]); VAE
-#   samples pseudo-labelled by that CNN (542 kept on average) by −0.8 ([−1.9, +0.4]).
+#   100 labels changed the scratch CNN by −2.6 points<!-- results/pretraining.json:augment_latent_gain_100 --> (95% interval [−5.3<!-- results/pretraining.json:augment_latent_ci95_low * 100 -->, +0.2<!-- results/pretraining.json:augment_latent_ci95_high * 100 -->]); VAE
+#   samples pseudo-labelled by that CNN (542<!-- results/pretraining.json:augment_generative_kept --> kept on average) by −0.8<!-- results/pretraining.json:augment_generative_gain_100 * 100 --> ([−1.9<!-- results/pretraining.json:augment_generative_ci95_low * 100 -->, +0.4<!-- results/pretraining.json:augment_generative_ci95_high * 100 -->]).
 #   Likely reasons: the decoded images are blurred averages unlike the test images, and
 #   the CNN's own labels cannot teach it what it does not already know (08.C3).
 #
@@ -303,7 +320,7 @@ explorer
 #
 # **How to choose an autoencoder architecture for this?** Pick it by the probe on a
 # validation split, not by the reconstruction error: the best reconstruction is not the
-# best feature. Keep the code small (≤ 256 dims; a 60 000 × 3 136 probe needs 4.4 GB).
+# best feature. Keep the code small (≤ 256 dims; a probe's memory grows with its size).
 #
 # ## References
 #

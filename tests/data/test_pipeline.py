@@ -157,3 +157,31 @@ def test_make_dataset_shuffles_indices_like_images_and_keeps_float_values():
     ours = np.concatenate(list(make_dataset(x, batch_size=8, seed=5).as_numpy_iterator()))
     ref = tf.data.Dataset.from_tensor_slices(x).shuffle(40, seed=5).batch(8)
     np.testing.assert_allclose(ours, np.concatenate(list(ref.as_numpy_iterator())), atol=1e-7)
+
+
+@pytest.mark.tensorflow_only
+def test_make_dataset_frees_its_images_with_the_dataset_and_not_before():
+    """tf.data keeps a traced map function's ``numpy_function`` for the life of the process:
+    the pipeline's uint8 copy of float images must not stay with it once the dataset and its
+    iterators are gone (each fit() on 60k images kept 47 MB), and must live while they do."""
+    import gc
+    import tracemalloc
+
+    x = to_float(np.random.default_rng(2).integers(0, 256, (20000, 14, 14), dtype=np.uint8))
+    expected = np.sort(x.reshape(len(x), -1).sum(axis=1))
+    next(iter(make_dataset(x[:10], batch_size=5)))  # TensorFlow and tf.data loaded before
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        it = iter(make_dataset(x, batch_size=5000, seed=0))  # only the iterator refers to it
+        gc.collect()
+        assert tracemalloc.get_traced_memory()[0] - before >= x.size  # the uint8 copy, held
+        sums = np.concatenate([b.numpy().reshape(len(b), -1).sum(axis=1) for b in it])
+        np.testing.assert_allclose(np.sort(sums), expected, rtol=1e-5)
+        del it
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert kept < x.size // 4, f"{kept} bytes kept after the dataset was deleted"

@@ -47,3 +47,39 @@ def test_nmi_ari_extremes():
 def test_bad_labels(y_true, y_pred, error, match):
     with pytest.raises(error, match=match):
         metrics.cluster_accuracy(y_true, y_pred)
+
+
+def _accuracy_by_brute_force(y_true, y_pred):
+    """The best one-to-one map, by trying every injective map (independent of the Hungarian
+    step); the contingency table is scikit-learn's."""
+    from itertools import permutations
+
+    from sklearn.metrics.cluster import contingency_matrix
+
+    table = contingency_matrix(y_pred, y_true)  # clusters x classes
+    n_clusters, n_classes = table.shape
+    if n_clusters <= n_classes:
+        best = max(table[np.arange(n_clusters), list(cols)].sum()
+                   for cols in permutations(range(n_classes), n_clusters))
+    else:
+        best = max(table[list(rows), np.arange(n_classes)].sum()
+                   for rows in permutations(range(n_clusters), n_classes))
+    return best / len(y_true)
+
+
+def test_unmatched_clusters_count_as_wrong_even_for_label_minus_one():
+    # clusters 0, 1, 2 for classes -1, 0: cluster 1 is left unmatched; its sample, labelled
+    # -1, was counted correct when unmatched clusters were mapped to -1
+    y_true, y_pred = [-1, -1, 0, 0], [0, 1, 2, 2]
+    assert metrics.cluster_accuracy(y_true, y_pred) == pytest.approx(3 / 4)
+    assert _accuracy_by_brute_force(y_true, y_pred) == pytest.approx(3 / 4)
+
+
+@pytest.mark.parametrize(("n_classes", "n_clusters"), [(3, 5), (4, 4), (5, 3)])
+def test_accuracy_matches_brute_force(n_classes, n_clusters):
+    rng = np.random.default_rng(n_classes * 10 + n_clusters)
+    for _ in range(5):
+        y_true = rng.integers(-1, n_classes - 1, size=40)  # labels from -1
+        y_pred = rng.integers(0, n_clusters, size=40) - 2
+        assert metrics.cluster_accuracy(y_true, y_pred) == pytest.approx(
+            _accuracy_by_brute_force(y_true, y_pred))

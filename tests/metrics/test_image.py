@@ -210,3 +210,73 @@ def test_image_metrics_refuse_another_scale(fn):
     if fn is not metrics.mse_per_image:
         fn(x * 255, np.clip(x * 255 + 3, 0, 255), peak=255.0)  # the same images, said so
     fn(x, x * 1.2)  # an unclipped decoder's small overshoot is scored as it is
+
+
+# --- against scikit-image, and the layouts and scales at the edges -----------------------------
+
+
+def test_psnr_of_one_colour_image_matches_skimage():
+    from skimage.metrics import peak_signal_noise_ratio
+
+    rng = np.random.default_rng(3)
+    x = rng.random((9, 7, 3))  # one (H, W, 3) colour image, not 9 grey images of 7 x 3
+    y = np.clip(x + rng.normal(0, 0.05, x.shape), 0, 1)
+    ref = peak_signal_noise_ratio(x, y, data_range=1.0)
+    assert metrics.psnr(x, y) == pytest.approx(ref, rel=1e-12)
+    assert metrics.psnr_per_image(x, y).shape == (1,)
+    assert metrics.psnr(x, y) == pytest.approx(metrics.psnr(x[None], y[None]), rel=1e-12)
+    # (H, W, 1) is one grey image too
+    assert metrics.psnr(x[..., :1], y[..., :1]) == pytest.approx(
+        peak_signal_noise_ratio(x[..., 0], y[..., 0], data_range=1.0), rel=1e-12)
+    # 0..255 floats with peak=255, as scikit-image's data_range
+    assert metrics.psnr(255 * x, 255 * y, peak=255) == pytest.approx(ref, rel=1e-12)
+
+
+def test_ssim_of_one_colour_image_averages_the_channels():
+    rng = np.random.default_rng(4)
+    x = rng.random((16, 14, 3))
+    y = np.clip(x + 0.2 * rng.standard_normal(x.shape), 0, 1)
+    per_channel = [_ssim_by_loops(x[..., c], y[..., c]) for c in range(3)]
+    assert metrics.ssim(x, y) == pytest.approx(np.mean(per_channel), abs=1e-10)
+
+
+def test_mean_of_psnrs_is_at_least_the_psnr_of_the_mean_mse():
+    # Jensen: log is concave, so the mean of -log(MSE_i) is >= -log(mean MSE)
+    rng = np.random.default_rng(5)
+    x = rng.random((20, 8, 8))
+    y = np.clip(x + rng.normal(0, 1, (20, 1, 1)) ** 2 * 0.05 * rng.standard_normal(x.shape),
+                0, 1)
+    mse = np.mean((x - y) ** 2, axis=(1, 2))
+    pooled = 10 * np.log10(1 / mse.mean())
+    assert metrics.psnr(x, y) > pooled + 1.0  # unequal errors: far apart
+    same = np.full_like(x, 0.5)
+    assert metrics.psnr(same, same + 0.1) == pytest.approx(
+        10 * np.log10(1 / np.mean((0.1) ** 2)))  # equal errors: equal
+
+
+def test_hole_psnr_with_peak_255_matches_the_0_1_scale():
+    rng = np.random.default_rng(6)
+    clean = rng.random((3, 6, 6))
+    restored = np.clip(clean + rng.normal(0, 0.1, clean.shape), 0, 1)
+    mask = (rng.random((3, 6, 6)) > 0.3).astype(np.float32)
+    want = metrics.hole_psnr(clean, restored, mask)
+    assert metrics.hole_psnr(255 * clean, 255 * restored, mask, peak=255) == pytest.approx(
+        want, rel=1e-12)
+    # the floor scales with the peak: an exact fill scores the same 58.9 dB on both scales
+    assert metrics.hole_psnr(255 * clean, 255 * clean, mask, peak=255) == pytest.approx(
+        metrics.hole_psnr(clean, clean, mask), rel=1e-12)
+
+
+def test_hole_psnr_of_one_colour_image_with_an_h_w_mask():
+    from skimage.metrics import peak_signal_noise_ratio
+
+    rng = np.random.default_rng(7)
+    clean = rng.random((5, 4, 3))
+    restored = np.clip(clean + rng.normal(0, 0.1, clean.shape), 0, 1)
+    mask = np.ones((5, 4))
+    mask[1:3, 1:3] = 0
+    hole = mask == 0  # the PSNR of the missing pixels' values, all channels
+    ref = peak_signal_noise_ratio(clean[hole], restored[hole], data_range=1.0)
+    assert metrics.hole_psnr(clean, restored, mask) == pytest.approx(ref, rel=1e-12)
+    with pytest.raises(ValueError, match="spatial shape"):
+        metrics.hole_psnr(clean, restored, np.ones((5, 4, 3)))

@@ -72,3 +72,28 @@ def test_bad_label_maps_raise():
         miou(TRUTH.ravel(), TRUTH.ravel())
     with pytest.raises(TypeError, match="int"):
         miou(TRUTH.astype(float), TRUTH)
+
+
+def _vi_reference(t, p):
+    """VI = H(T) + H(P) - 2 I(T; P) in bits, from scipy's entropy and scikit-learn's mutual
+    information (both in nats), independent of scikit-image."""
+    from scipy.stats import entropy
+    from sklearn.metrics import mutual_info_score
+
+    t, p = t.ravel(), p.ravel()
+    h_t, h_p = (entropy(np.unique(m, return_counts=True)[1]) for m in (t, p))
+    return (h_t + h_p - 2.0 * mutual_info_score(t, p)) / np.log(2.0)
+
+
+@pytest.mark.parametrize("low", [0, -1, -7])
+def test_vi_with_negative_labels_matches_a_reference(low):
+    rng = np.random.default_rng(-low)
+    truth = rng.integers(low, low + 3, size=(9, 8))
+    pred = rng.integers(low - 2, low + 2, size=(9, 8))
+    assert variation_of_information(truth, pred) == pytest.approx(_vi_reference(truth, pred))
+    scores = segmentation_scores(truth, pred)  # every score accepts what the check accepts
+    assert scores["vi"] == pytest.approx(_vi_reference(truth, pred))
+    assert scores["are"] == pytest.approx(adapted_rand_error(truth - low, pred - low + 2))
+    # -1 and 2 are two regions, not one (no wrap-around of a negative index)
+    two = np.array([[-1, -1, 2, 2]])
+    assert variation_of_information(two, np.zeros_like(two)) == pytest.approx(1.0)

@@ -59,7 +59,27 @@ def test_init_from_copies_the_autoencoder_and_centres_come_from_kmeans():
         dec.init_from(ConvAutoencoder(3, filters=(4, 8), image_shape=SHAPE))
 
 
-@pytest.mark.parametrize("gamma", [0.0, 0.5])
+def test_idec_weights_the_clustering_term_as_guo_et_al_2017():
+    # IDEC: L = L_r + gamma * L_c (reconstruction MSE plus gamma times KL(P || Q)), not
+    # L_c + gamma * L_r; plain DEC (gamma=None) is the KL alone, with no decoder.
+    x = np.random.default_rng(2).random((16, *SHAPE)).astype(np.float32)
+    dec = _tiny()
+    assert dec.decoder is None
+    p = target_distribution(dec.predict_proba(x))
+    kl = float(_np(kl_divergence(p, dec(x))))
+    np.testing.assert_allclose(float(_np(dec.compute_loss(x, p, training=False))), kl, rtol=1e-5)
+    idec = _tiny(gamma=0.25)
+    p = target_distribution(idec.predict_proba(x))
+    z = idec.encoder(x, training=False)
+    kl = float(_np(kl_divergence(p, soft_assignment(z, idec.centers))))
+    rec = float(np.mean((_np(idec.decoder(z, training=False)) - x) ** 2))
+    assert abs(kl - rec) > 0.05 * max(kl, rec)  # so the two weightings give different losses
+    got = float(_np(idec.compute_loss(x, p, training=False)))
+    np.testing.assert_allclose(got, rec + 0.25 * kl, rtol=1e-5)
+    assert idec.get_config()["gamma"] == 0.25 and _tiny().get_config()["gamma"] is None
+
+
+@pytest.mark.parametrize("gamma", [None, 0.5])
 def test_training_on_the_target_lowers_the_kl_and_round_trips(tmp_path, gamma):
     config.set_seed(0)
     dec = _tiny(gamma=gamma)
@@ -70,7 +90,7 @@ def test_training_on_the_target_lowers_the_kl_and_round_trips(tmp_path, gamma):
     fit(dec, x, p, epochs=3, batch_size=16, verbose=0)
     h = dec.training_history
     assert h["kl_loss"][-1] < h["kl_loss"][0]
-    assert ("reconstruction_loss" in h) == (gamma > 0) or h["reconstruction_loss"][0] == 0
+    assert ("reconstruction_loss" in h) == (gamma is not None) or h["reconstruction_loss"][0] == 0
     path = tmp_path / "dec.keras"
     dec.save(path)
     loaded = keras.saving.load_model(path, safe_mode=True)
@@ -79,7 +99,8 @@ def test_training_on_the_target_lowers_the_kl_and_round_trips(tmp_path, gamma):
 
 
 @pytest.mark.parametrize(("kwargs", "match"), [
-    ({"alpha": 0}, "alpha must be > 0"), ({"gamma": -1}, "gamma must be >= 0")])
+    ({"alpha": 0}, "alpha must be > 0"), ({"gamma": -1}, "gamma must be > 0"),
+    ({"gamma": 0}, "gamma must be > 0")])
 def test_rejects_bad_settings(kwargs, match):
     with pytest.raises(ValueError, match=match):
         _tiny(**kwargs)

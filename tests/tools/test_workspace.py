@@ -22,5 +22,27 @@ def test_copies_once_never_overwrites_and_reports_upstream_changes(tmp_path, mon
 
     workspace.sync(space, reset={"01_x.ipynb"})
     assert (space / "01_x.ipynb").read_text() == "v2"
+    assert (space / "01_x.before-reset.ipynb").read_text() == "student's work"
     assert workspace.sync(space) == []
     assert set(json.loads((space / ".copied-from.json").read_text())) == {"01_x.ipynb"}
+
+
+def test_reset_takes_a_name_with_or_without_ipynb_or_a_number(tmp_path, monkeypatch):
+    import pytest
+
+    root = tmp_path / "repo"
+    (root / "notebooks").mkdir(parents=True)
+    for name in ("01_x", "02_y"):
+        (root / "notebooks" / f"{name}.ipynb").write_text("v1")
+    monkeypatch.setattr(workspace, "ROOT", root)
+    for names in (["01_x"], ["01_x.ipynb"], ["01"], ["1"], ["workspace/01_x.ipynb"]):
+        assert workspace.resolve(names) == {"01_x.ipynb"}
+    with pytest.raises(ValueError, match="known: 01_x, 02_y. Received: '03'"):
+        workspace.resolve(["03"])
+    space = root / "workspace"
+    workspace.sync(space)
+    (space / "02_y.ipynb").write_text("mine")
+    workspace.main(["--dir", str(space), "--reset", "02_y"])
+    assert (space / "02_y.ipynb").read_text() == "v1"
+    with pytest.raises(SystemExit):
+        workspace.main(["--dir", str(space), "--reset", "nope"])

@@ -63,3 +63,36 @@ def test_save_fig(tmp_path):
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_class_colours_are_ten_distinct_colours_a_class_keeps():
+    from matplotlib.colors import to_rgb
+
+    colours = np.array([to_rgb(c) for c in viz.class_colors(10)])
+    gaps = np.linalg.norm(colours[:, None] - colours[None], axis=-1)[np.triu_indices(10, 1)]
+    assert gaps.min() > 0.15  # no two classes share (nearly) one colour, unlike viridis
+    assert len(viz.class_colors(12)) == 12
+    # class 2 is drawn in class 2's colour even when classes 0 and 1 are absent
+    fig = viz.scatter_2d(np.zeros((4, 2)), [2, 2, 5, 5], class_names=list("abcdef"))
+    drawn = [to_rgb(c.get_facecolor()[0]) for c in fig.axes[0].collections]
+    assert np.allclose(drawn, [to_rgb(viz.CLASS_COLORS[2]), to_rgb(viz.CLASS_COLORS[5])])
+
+
+def _overlaps(fig, artist, ax):
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    return artist.get_window_extent(renderer).overlaps(ax.get_window_extent(renderer))
+
+
+def test_legends_sit_beside_the_data_and_epochs_are_whole():
+    fig = viz.plot_history({"loss": [3, 2, 1.5], "val_loss": [3, 2.5, 2]})
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == "loss" and not _overlaps(fig, ax.get_legend(), ax)
+    assert all(float(t).is_integer() for t in ax.get_xticks())
+    assert viz.plot_history({"acc": [0.1, 0.5]}).axes[0].get_ylabel() == "acc"
+    assert viz.plot_history({"acc": [0.1], "nmi": [0.2]}).axes[0].get_ylabel() == "score"
+    fig = viz.plot_curves([1, 2], {"a": [1, 2], "b": [2, 1]}, xlabel="x", ylabel="y", title="t")
+    assert not _overlaps(fig, fig.axes[0].get_legend(), fig.axes[0])
+    points = np.random.default_rng(0).normal(size=(30, 2))
+    fig = viz.scatter_2d(points, np.repeat(np.arange(3), 10), class_names=["a", "b", "c"])
+    assert not _overlaps(fig, fig.axes[0].get_legend(), fig.axes[0])

@@ -47,3 +47,13 @@ def test_dataset_browser_switches_dataset_and_class():
     assert "small" in browser.figure._suptitle.get_text()
     with pytest.raises(ValueError, match="datasets"):
         dataset_browser({})
+
+
+def test_dropdowns_show_readable_names_and_keep_their_values():
+    from unsuplab.widgets.base import display_name, dropdown_options
+
+    assert display_name("contrastive_umap_gmm") == "contrastive → UMAP → GMM"
+    assert display_name("kmeans_pca") == "k-means → PCA"
+    assert display_name("n2d_style") == "N2D style"
+    assert display_name("Gabor + k-means") == "Gabor + k-means"  # already readable
+    assert dropdown_options(["kmeans_ae"]) == [("k-means → autoencoder", "kmeans_ae")]

@@ -48,6 +48,9 @@ def test_explorer_draws_headless_and_follows_the_controls(models):
 
     ex.controls["index"].value = 4  # as a student moving the slider
     assert ex.figure.axes[0].get_title() == "input #4 (b)"
+    assert ex.figure.get_suptitle().startswith("Reconstructions (top)")
+    legend = ex.figure.legends[0]  # the code map's classes, under the figure
+    assert [t.get_text() for t in legend.get_texts()] == ["a", "b", "c"]
 
 
 def test_code_map_shows_the_codes_and_the_walk(models):

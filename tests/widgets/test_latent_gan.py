@@ -15,6 +15,9 @@ def test_latent_explorer_walks_a_generator():
     expected = codes[2] + 2.0 * explorer.stds["GAN"][0] * explorer.directions["GAN"][0]
     np.testing.assert_allclose(explorer.state["code"], expected, rtol=1e-5)
     np.testing.assert_allclose(explorer.state["moved"], gan.decode(expected)[0], atol=1e-6)
+    # a generator has samples, not inputs and reconstructions
+    assert explorer.figure.get_suptitle().startswith("Samples (top)")
+    assert explorer.figure.axes[0].get_title() == "sample #2"
 
 
 def test_interpolation_explorer_between_two_samples():

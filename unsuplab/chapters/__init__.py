@@ -13,7 +13,7 @@ the other, and a benchmark measures exactly what the notebook shows.
 
 from importlib import import_module
 
-CHAPTERS = ("ch00", "ch01", "ch02", "ch03", "ch04", "ch05", "ch06", "ch07", "ch08")
+CHAPTERS = ("ch00", "ch01", "ch02", "ch03", "ch04", "ch05", "ch06", "ch07", "ch08", "ch09")
 
 
 def __getattr__(name):

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import config
-from .._validation import check_choice, check_number
+from .._validation import check_choice, check_methods, check_number
 from .ch01 import image_shape_of
 
 #: Every variant: the model's arguments and the two Adam optimizers (learning rate, beta_1,
@@ -240,6 +240,8 @@ def generative_scores(fake_images, real_features, classifier, *, k=5, kid_subset
     """
     from ..metrics.generative import class_shares, fid, kid, precision_recall
 
+    check_methods(classifier, "classifier", ("features", "predict_classes"),
+                  what="a DomainClassifier")
     fake_features = classifier.features(fake_images)
     if len(fake_features) != len(real_features):
         raise ValueError(f"score equal sample counts: {len(fake_features)} generated images "
@@ -259,6 +261,7 @@ def fid_floor(x_train, x_test, classifier, *, n=None, seed=0):
     from ..data import subset
     from ..metrics.generative import fid
 
+    check_methods(classifier, "classifier", ("features",), what="a DomainClassifier")
     n = eval_size() if n is None else n
     real = subset(x_train, n=n, seed=seed)
     return fid(classifier.features(real), classifier.features(x_test[:n]))

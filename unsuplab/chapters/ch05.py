@@ -139,15 +139,22 @@ def comparison_init(x, *, side=COMPARISON["side"], seed=0):
     return pca_plane(x, side, side, random_state=seed).reshape(side, side, -1)
 
 
-def train_comparison_som(x, init, *, n_iter, batch_size=256, seed=0):
+def train_comparison_som(x, init, *, n_iter, batch_size=256, seed=0, engine="auto"):
     """Our map of the MiniSom comparison: :data:`COMPARISON`'s settings, ``n_iter`` sample
     presentations in batches of ``batch_size``, starting from ``init`` (see
-    :func:`comparison_init`)."""
+    :func:`comparison_init`), computed by ``engine`` (see :class:`~unsuplab.models.SOM`)."""
     settings = {k: v for k, v in COMPARISON.items() if k != "side"}
     side = COMPARISON["side"]
     config.set_seed(seed)
     som = SOM(
-        side, side, init=init, n_iter=n_iter, batch_size=batch_size, random_state=seed, **settings
+        side,
+        side,
+        init=init,
+        n_iter=n_iter,
+        batch_size=batch_size,
+        random_state=seed,
+        engine=engine,
+        **settings,
     )
     return som.fit(x)
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import config
-from .._validation import check_number
+from .._validation import check_methods, check_number
 from ..models.contrastive import ContrastiveEncoder
 from .ch01 import image_shape_of
 
@@ -261,9 +261,11 @@ def pipeline(name, *, n_clusters=10, seed=0):
 
 def train_dec(x, autoencoder, *, n_clusters=10, gamma=None, rounds=None, steps=None,
               batch_size=256, learning_rate=1e-4, tol=0.001, seed=0):
-    """IDEC (DEC with ``gamma=0``) from a trained conv autoencoder: centres by k-means on its
+    """IDEC (Guo et al. 2017) from a trained conv autoencoder: centres by k-means on its
     codes, then ``rounds`` times: update the target :math:`P` on all of ``x``, stop if fewer
-    than ``tol`` of the labels changed, else ``steps`` Adam steps on KL(P || Q) (+ gamma MSE).
+    than ``tol`` of the labels changed, else ``steps`` Adam steps on MSE + gamma KL(P || Q)
+    (``gamma``, the weight of the clustering term: setting ``cluster.dec_gamma``, the paper's
+    0.1).
 
     Returns:
         The :class:`~unsuplab.models.DEC`; ``training_history`` holds per round ``loss`` and
@@ -278,6 +280,8 @@ def train_dec(x, autoencoder, *, n_clusters=10, gamma=None, rounds=None, steps=N
     rounds = config.setting("cluster.dec_rounds") if rounds is None else rounds
     steps = config.setting("cluster.dec_steps") if steps is None else steps
     rounds = check_number(rounds, "rounds", low=1, integer=True)
+    check_methods(autoencoder, "autoencoder", ("encode", "decode"),
+                  what="a trained ConvAutoencoder")
     config.set_seed(seed)
     dec = DEC(n_clusters, autoencoder.latent_dim, filters=autoencoder.filters, gamma=gamma,
               image_shape=autoencoder.image_shape, seed=seed).init_from(autoencoder)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from .._validation import check_images, check_number, check_seed
+from .._validation import check_hole_count, check_images, check_number, check_seed, check_sigma
 
 
 def _spatial_shape(x):
@@ -25,11 +25,11 @@ def gaussian_noise(images, sigma, *, seed=None, clip=True):
     :math:`\varepsilon \sim N(0, I)`.
 
     Args:
-        sigma: the noise standard deviation on the [0, 1] scale (25/255 ~ 0.098).
+        sigma: the noise standard deviation on the [0, 1] scale (25/255 ~ 0.098), <= 1.
         clip: clip the result to [0, 1] (what a camera or a saved image does).
     """
     x = check_images(images)
-    sigma = check_number(sigma, "sigma", low=0)
+    sigma = check_sigma(sigma)  # 25 (a grey-level std) is refused with the /255 hint
     rng = check_seed(seed)
     noisy = x + sigma * rng.standard_normal(x.shape).astype(np.float32)
     return (np.clip(noisy, 0.0, 1.0) if clip else noisy).astype(np.float32)
@@ -66,9 +66,9 @@ def random_holes(images, *, n_holes=1, hole_size=8, seed=None, fill=0.0):
         is kept and 0 in a hole.
     """
     x = check_images(images)
-    n_holes = check_number(n_holes, "n_holes", low=0, integer=True)
     batched = x.ndim >= 3
     h, w = _spatial_shape(x)[-2:]
+    n_holes = check_hole_count(n_holes)
     hole_size = check_number(hole_size, "hole_size", low=1, high=min(h, w), integer=True)
     fill = check_number(fill, "fill", low=0, high=1)
     rng = check_seed(seed)

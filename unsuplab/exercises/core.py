@@ -106,7 +106,7 @@ def get(id: str) -> Exercise:
     return _REGISTRY[id]
 
 
-def all_exercises(chapters=("00", "01", "02", "03", "04", "05", "06", "07", "08")) -> list:
+def all_exercises(chapters=("00", "01", "02", "03", "04", "05", "06", "07", "08", "09")) -> list:
     """Every registered exercise of the given chapters, sorted by id."""
     for chapter in chapters:
         _load_chapter(chapter)

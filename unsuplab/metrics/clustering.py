@@ -25,33 +25,41 @@ def _labels(y_true, y_pred):
     return y_true.astype(np.int64), y_pred.astype(np.int64)
 
 
+def _matching(y_true, y_pred):
+    """``(counts, rows, cols, clusters, classes)``: the contingency table (clusters x
+    classes) and the rows and columns of its one-to-one matching of largest total."""
+    classes, t = np.unique(y_true, return_inverse=True)
+    clusters, p = np.unique(y_pred, return_inverse=True)
+    counts = np.zeros((len(clusters), len(classes)), dtype=np.int64)
+    np.add.at(counts, (p, t), 1)
+    rows, cols = linear_sum_assignment(counts, maximize=True)
+    return counts, rows, cols, clusters, classes
+
+
 def cluster_mapping(y_true, y_pred) -> dict:
     """The one-to-one map cluster -> class that maximises the number of matches.
 
     Returns:
         dict ``{cluster: class}``; clusters beyond the number of classes stay unmapped.
     """
-    y_true, y_pred = _labels(y_true, y_pred)
-    classes, t = np.unique(y_true, return_inverse=True)
-    clusters, p = np.unique(y_pred, return_inverse=True)
-    counts = np.zeros((len(clusters), len(classes)), dtype=np.int64)
-    np.add.at(counts, (p, t), 1)
-    rows, cols = linear_sum_assignment(counts, maximize=True)
-    return {int(clusters[r]): int(classes[c]) for r, c in zip(rows, cols, strict=False)}
+    _, rows, cols, clusters, classes = _matching(*_labels(y_true, y_pred))
+    return {int(clusters[r]): int(classes[c]) for r, c in zip(rows, cols, strict=True)}
 
 
 def cluster_accuracy(y_true, y_pred) -> float:
     r"""Clustering accuracy: :math:`\max_{m} \frac{1}{N}\sum_i 1[y_i = m(c_i)]` over
     one-to-one maps :math:`m` from clusters to classes (found by the Hungarian algorithm).
 
+    Samples of a cluster left unmatched (more clusters than classes) count as wrong, whatever
+    their labels (-1 included).
+
     Example:
         >>> cluster_accuracy([0, 0, 1, 1], [1, 1, 0, 0])  # same partition, other names
         1.0
     """
     y_true, y_pred = _labels(y_true, y_pred)
-    mapping = cluster_mapping(y_true, y_pred)
-    mapped = np.array([mapping.get(int(c), -1) for c in y_pred])
-    return float(np.mean(mapped == y_true))
+    counts, rows, cols, _, _ = _matching(y_true, y_pred)
+    return float(counts[rows, cols].sum() / len(y_true))
 
 
 def nmi(y_true, y_pred) -> float:

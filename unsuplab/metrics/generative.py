@@ -64,10 +64,12 @@ def frechet_distance(mu1, sigma1, mu2, sigma2):
     - 2(\Sigma_1\Sigma_2)^{1/2})` between :math:`N(\mu_1, \Sigma_1)` and :math:`N(\mu_2,
     \Sigma_2)`.
 
-    ``scipy.linalg.sqrtm`` of the product; if the product is singular (a feature that never
-    varies, e.g. a dead ReLU unit) or the root is not finite, a tiny ridge (1e-6 I) is added
-    to both covariances first (as in the reference implementation). Its imaginary round-off
-    is dropped.
+    ``scipy.linalg.sqrtm`` of the product. A singular product (a feature that never varies,
+    e.g. a dead ReLU unit) has a square root, which is used as it is; only when the root is
+    not finite is a tiny ridge (1e-6 I) added to both covariances and the root taken again,
+    as pytorch-fid does. (A ridge added whenever the product is singular biased the FID
+    downward: a feature dead in one set and of variance v in the other lost about
+    :math:`2\sqrt{10^{-6} v}`.) The root's imaginary round-off is dropped.
     """
     from scipy import linalg
 
@@ -80,13 +82,11 @@ def frechet_distance(mu1, sigma1, mu2, sigma2):
             "the means must have one shape (d,) and the covariances (d, d). Received: "
             f"mu1 {mu1.shape}, sigma1 {s1.shape}, mu2 {mu2.shape}, sigma2 {s2.shape}"
         )
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", linalg.LinAlgWarning)
+    with warnings.catch_warnings():  # "singular": expected for a dead feature, and harmless
+        warnings.simplefilter("ignore", linalg.LinAlgWarning)
         covmean = linalg.sqrtm(s1 @ s2)
-    if caught or not np.all(np.isfinite(covmean)):  # singular: e.g. a feature never active
-        ridge = 1e-6 * np.eye(len(mu1))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", linalg.LinAlgWarning)
+        if not np.all(np.isfinite(covmean)):
+            ridge = 1e-6 * np.eye(len(mu1))
             covmean = linalg.sqrtm((s1 + ridge) @ (s2 + ridge))
     covmean = np.real(covmean)
     diff = mu1 - mu2
@@ -147,15 +147,15 @@ def _sq_norms(x):
 
 
 def _distances(a, b, b_norms):
-    """Euclidean distances of a block of rows ``a`` to every row of ``b``: (len(a), len(b))."""
+    """Euclidean distances of a block of rows ``a`` to every row of ``b``: (len(a), len(b)).
+    The expansion ``|a|^2 + |b|^2 - 2 a.b`` loses the digits that the distances differ by
+    when the rows lie far from the origin compared with their spread: callers centre first."""
     d2 = _sq_norms(a)[:, None] + b_norms[None, :] - 2.0 * a @ b.T
     return np.sqrt(np.maximum(d2, 0.0))
 
 
-def knn_radii(features, k=5, *, chunk=CHUNK):
-    """Distance of each row to its ``k``-th nearest *other* row: (n,)."""
-    x = _features(features, "features")
-    k = check_number(k, "k", low=1, integer=True)
+def _radii(x, k, chunk):
+    """:func:`knn_radii` of checked, centred rows."""
     if len(x) <= k:
         raise ValueError(f"k-NN radii need more than k={k} samples. Received: {len(x)}")
     norms, radii = _sq_norms(x), np.empty(len(x))
@@ -163,6 +163,14 @@ def knn_radii(features, k=5, *, chunk=CHUNK):
         d = _distances(x[start:start + chunk], x, norms)
         radii[start:start + chunk] = np.partition(d, k, axis=1)[:, k]  # [:, 0] is the row itself
     return radii
+
+
+def knn_radii(features, k=5, *, chunk=CHUNK):
+    """Distance of each row to its ``k``-th nearest *other* row: (n,)."""
+    x = _features(features, "features")
+    k = check_number(k, "k", low=1, integer=True)
+    chunk = check_number(chunk, "chunk", low=1, integer=True)
+    return _radii(x - x.mean(axis=0), k, chunk)
 
 
 def precision_recall(real_features, fake_features, *, k=5, chunk=CHUNK):
@@ -178,7 +186,12 @@ def precision_recall(real_features, fake_features, *, k=5, chunk=CHUNK):
       (about 1 when fakes are distributed like the reals, more where they crowd);
     - coverage: share of reals whose own ball holds at least one fake.
 
-    Distances are computed in blocks of ``chunk`` rows (float64).
+    Balls are closed: a point at exactly the radius is inside (``<=``), as in the definitions
+    of both papers. The reference code of Naeem et al. (the ``prdc`` package) tests ``<``
+    (open balls); the two agree except on exact ties, which duplicated features make
+    common (8-bit images, dead ReLU units): a fake equal to a real's k-th neighbour is inside
+    that real's ball here, not there. Distances are computed in blocks of ``chunk`` rows
+    (float64), after centring both sets on the real mean.
 
     Returns:
         dict with ``precision``, ``recall``, ``density``, ``coverage`` (floats).
@@ -187,8 +200,11 @@ def precision_recall(real_features, fake_features, *, k=5, chunk=CHUNK):
                                                                        "fake_features")
     _same_width(real, fake, ("real_features", "fake_features"))
     chunk = check_number(chunk, "chunk", low=1, integer=True)
-    r_real = knn_radii(real, k, chunk=chunk)
-    r_fake = knn_radii(fake, k, chunk=chunk)
+    k = check_number(k, "k", low=1, integer=True)
+    centre = real.mean(axis=0)  # one centre for every distance, so equal distances stay equal
+    real, fake = real - centre, fake - centre
+    r_real = _radii(real, k, chunk)
+    r_fake = _radii(fake, k, chunk)
     fake_norms = _sq_norms(fake)
     inside_count = np.zeros(len(fake))  # per fake: how many real balls hold it
     covered = np.zeros(len(real), dtype=bool)

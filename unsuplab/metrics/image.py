@@ -1,16 +1,24 @@
-"""Image quality: MSE, PSNR and SSIM, per image and as the mean over images.
+r"""Image quality: MSE, PSNR and SSIM, per image and as the mean over images.
 
 Convention used everywhere in unsuplab (say it wherever a number is reported):
 **PSNR is the mean over images of the per-image PSNR, with peak 1.0** (images in [0, 1]).
-The mean of per-image PSNRs is lower than the PSNR of the mean MSE (Jensen), and it is what
-papers on image restoration report.
+It is what papers on image restoration report, and it is at least the PSNR of the mean MSE:
+:math:`\log` is concave, so by Jensen :math:`\frac1N\sum_i \log \mathrm{MSE}_i \le
+\log \frac1N\sum_i \mathrm{MSE}_i`, hence :math:`\frac1N\sum_i \mathrm{PSNR}_i \ge
+10\log_{10}(\text{peak}^2 / \overline{\mathrm{MSE}})`, with equality only when every image
+has the same MSE (one very good image lifts the mean of PSNRs far more than the pooled one).
+
+Layouts: (H, W) is one grey image, (N, H, W) a batch of grey images, (N, H, W, C) a batch with
+channels, and a 3-D array whose last axis has 1 or 3 entries is **one** image with channels,
+(H, W, 1) or an (H, W, 3) colour image (scikit-image's layout); a batch of grey images 1 or 3
+pixels wide must be given as (N, H, W, 1).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .._validation import as_image_batch, check_array, check_mask, check_number, describe
+from .._validation import check_array, check_mask, check_number, describe
 
 
 def _on_scale(a, name, peak):
@@ -52,12 +60,21 @@ def _blocks(x, y):
                y[start : start + _BLOCK].astype(np.float64))
 
 
+#: Last-axis lengths that make a 3-D array one image with channels, (H, W, C).
+_ONE_IMAGE_CHANNELS = (1, 3)
+
+
+def _one_image_with_channels(shape):
+    return len(shape) == 3 and shape[-1] in _ONE_IMAGE_CHANNELS
+
+
 def _as_batch(x):
-    """(H, W) -> (1, H, W, 1); (N, H, W) -> (N, H, W, 1); (N, H, W, C) unchanged."""
+    """(H, W) -> (1, H, W, 1); (H, W, 1 or 3) -> (1, H, W, C); (N, H, W) -> (N, H, W, 1);
+    (N, H, W, C) unchanged (the layouts of the module doc)."""
     if x.ndim == 2:
         return x[None, ..., None]
     if x.ndim == 3:
-        return x[..., None]
+        return x[None] if _one_image_with_channels(x.shape) else x[..., None]
     return x
 
 
@@ -93,7 +110,8 @@ def psnr(x, y, *, peak=1.0):
               10\log_{10}\frac{\text{peak}^2}{\frac{1}{P}\lVert x_i - y_i\rVert^2}
 
     Args:
-        x, y: float images of the same shape: (H, W), (N, H, W) or (N, H, W, C), in [0, peak].
+        x, y: float images of the same shape, in [0, peak]: (H, W), (N, H, W),
+            (N, H, W, C), or one image with channels, (H, W, 1) or (H, W, 3) (module doc).
 
     Example:
         >>> psnr(np.zeros((1, 2, 2)), np.full((1, 2, 2), 0.1))  # MSE 0.01 -> 20 dB
@@ -181,24 +199,21 @@ def hole_psnr(images, restored, mask, *, peak=1.0):
     of the mean; with channels, the error is averaged over them.
 
     Args:
-        images, restored: float images in [0, 1] of the same shape, (H, W), (N, H, W) or
-            (N, H, W, C).
-        mask: the spatial shape ((H, W) or (N, H, W)), 1 = kept, 0 = missing.
+        images, restored: float images in [0, peak] of the same shape, in the layouts of
+            :func:`psnr`: (H, W), (N, H, W), (N, H, W, C), or one image (H, W, 1 or 3).
+        mask: the spatial shape ((H, W) for one image, else (N, H, W)), 1 = kept,
+            0 = missing.
+        peak: the images' scale, as in :func:`psnr` (255 for 0..255 floats).
 
     Raises:
         ValueError: shapes that differ, a mask that is not binary or of the wrong shape, no
-            missing pixel at all.
+            missing pixel at all, images on another scale than [0, peak].
     """
-    x, _ = as_image_batch(images, "images", allow_uint8=False)
-    y, _ = as_image_batch(restored, "restored", allow_uint8=False)
-    if np.shape(images) != np.shape(restored):
-        raise ValueError(
-            "images and restored must have the same shape. "
-            f"Received: {np.shape(images)} and {np.shape(restored)}"
-        )
     peak = check_number(peak, "peak", low=0, low_inclusive=False)
+    x, y = _pair(images, restored, "images", "restored", peak=peak)
     shape = np.shape(images)
-    m = check_mask(mask, shape[:-1] if len(shape) == 4 else shape).reshape(x.shape[:3])
+    spatial = shape[:2] if len(shape) == 2 or _one_image_with_channels(shape) else shape[:3]
+    m = check_mask(mask, spatial).reshape(x.shape[:3])
     missing = 1.0 - m.astype(np.float64)
     count = missing.sum(axis=(1, 2))
     keep = count > 0

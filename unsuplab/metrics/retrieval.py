@@ -23,42 +23,70 @@ _DB_CHUNK = 4096  # database rows cast to float32 at a time (13 MB of 784-pixel 
 
 
 def _normalize(x):
+    """Rows scaled to unit norm; a zero row stays zero (cosine similarity 0 with everything,
+    scikit-learn's convention in ``cosine_similarity``)."""
     norms = np.linalg.norm(x, axis=1, keepdims=True)
-    return x / np.maximum(norms, 1e-12)
+    return x / np.where(norms > 0, norms, 1)
 
 
 def _database(db, metric):
-    """``db`` as given (uint8 pixels stay uint8: 60 000 images cast whole to float32 are
-    188 MB) and what the blockwise distances need of it: its rows' scale (1 / norm for
-    cosine; None for euclidean) and squared norms after scaling, computed chunk by chunk."""
+    """What the blockwise distances need of ``db``, kept as given (uint8 pixels stay uint8:
+    60 000 images cast whole to float32 are 188 MB), computed chunk by chunk:
+    ``(centre, scale, sq)``.
+
+    Euclidean: the ranking comes from ``|d|^2 - 2 q.d`` (the query's own norm does not
+    change it), which in float32 loses every digit the distances differ by when the data lie
+    far from the origin compared with their spread; so queries and rows are first moved by
+    one ``centre`` (the database mean, rounded to an integer for integer features so that
+    integer distances stay exact), and ``sq`` holds the centred rows' squared norms.
+    Cosine: ``scale`` is 1 / norm (0 for a zero row, which then has similarity 0)."""
+    if metric == "cosine":
+        scale = np.empty(len(db), np.float32)
+        for start in range(0, len(db), _DB_CHUNK):
+            chunk = db[start : start + _DB_CHUNK].astype(np.float32)
+            norms = np.sqrt(np.einsum("ij,ij->i", chunk, chunk, dtype=np.float64))
+            scale[start : start + len(chunk)] = np.where(norms > 0, 1.0 / np.where(
+                norms > 0, norms, 1.0), 0.0)
+        return None, scale, None
+    total = np.zeros(db.shape[1])
+    for start in range(0, len(db), _DB_CHUNK):
+        total += db[start : start + _DB_CHUNK].sum(axis=0, dtype=np.float64)
+    centre = total / len(db)
+    centre = (np.round(centre) if db.dtype.kind in "ui" else centre).astype(np.float32)
     sq = np.empty(len(db), np.float32)
     for start in range(0, len(db), _DB_CHUNK):
         chunk = db[start : start + _DB_CHUNK].astype(np.float32)
+        chunk -= centre
         sq[start : start + len(chunk)] = np.einsum("ij,ij->i", chunk, chunk)
-    if metric != "cosine":
-        return None, sq
-    scale = 1.0 / np.maximum(np.sqrt(sq), 1e-12)
-    return scale, sq * scale**2
+    return centre, None, sq
 
 
-def _distances(q, db, scale, db_sq):
-    """Squared distances, less each query's own norm (which does not change its ranking):
-    ``||d||^2 - 2 q.d`` of every query ``q`` (float32, already scaled) to every (scaled)
-    database row, shape (len(q), len(db)); the database is cast chunk by chunk."""
+def _distances(q, db, prepared):
+    """What ranks the database for each query, shape (len(q), len(db)), float32, smaller
+    is nearer: euclidean ``|d - c|^2 - 2 (q - c).(d - c)`` (the squared distance less the
+    query's own centred norm), cosine ``-cos(q, d)``. ``q`` comes from :func:`_queries`; the
+    database is cast chunk by chunk."""
+    centre, scale, db_sq = prepared
     out = np.empty((len(q), len(db)), np.float32)
     for start in range(0, len(db), _DB_CHUNK):
         chunk = db[start : start + _DB_CHUNK].astype(np.float32)
         if scale is not None:
             chunk *= scale[start : start + len(chunk), None]
+        else:
+            chunk -= centre
         np.matmul(q, chunk.T, out=out[:, start : start + len(chunk)])
-    out *= -2.0
-    out += db_sq[None, :]
+    if db_sq is None:
+        np.negative(out, out=out)
+    else:
+        out *= -2.0
+        out += db_sq[None, :]
     return out
 
 
-def _queries(q, metric):
+def _queries(q, prepared):
     q = q.astype(np.float32)
-    return _normalize(q) if metric == "cosine" else q
+    centre, scale, _ = prepared
+    return _normalize(q) if scale is not None else q - centre
 
 
 def nearest_neighbors(queries, database=None, *, k=10, metric="euclidean"):
@@ -88,11 +116,11 @@ def nearest_neighbors(queries, database=None, *, k=10, metric="euclidean"):
     k = check_number(k, "k", low=1, high=max(available, 1), integer=True)
     if available < 1:
         raise ValueError("Leave-one-out retrieval needs at least 2 queries.")
-    scale, db_sq = _database(db, metric)
+    prepared = _database(db, metric)
     out = np.empty((len(q), k), dtype=np.int64)
     chunk = max(1, _BLOCK // len(db))  # queries per block: memory stays flat (10k x 60k = 2.4 GB)
     for start in range(0, len(q), chunk):
-        dist = _distances(_queries(q[start : start + chunk], metric), db, scale, db_sq)
+        dist = _distances(_queries(q[start : start + chunk], prepared), db, prepared)
         if leave_one_out:
             rows = np.arange(len(dist))
             dist[rows, start + rows] = np.inf
@@ -208,10 +236,10 @@ def mean_average_precision(queries, query_labels, database, database_labels, *,
         raise ValueError("queries and database must have the same number of features. "
                          f"Received: {q.shape[1]} and {db.shape[1]}")
     block = check_number(block, "block", low=1, integer=True)
-    scale, db_sq = _database(db, metric)
+    prepared = _database(db, metric)
     aps = []
     for start in range(0, len(q), block):
-        dist = _distances(_queries(q[start : start + block], metric), db, scale, db_sq)
+        dist = _distances(_queries(q[start : start + block], prepared), db, prepared)
         order = np.argsort(dist, axis=1, kind="stable")
         del dist
         aps.append(average_precision(ydb[order] == yq[start : start + block, None]))

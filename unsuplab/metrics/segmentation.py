@@ -35,7 +35,16 @@ def check_label_map(labels, name="labels"):
     arr = check_array(labels, name, ndim=2, dtype_kind="uib", allow_empty=True)
     if arr.size == 0:
         raise ValueError(f"{name} must not be empty. Received: {name}={describe(arr)}")
+    if arr.dtype.kind == "u" and arr.max() > np.iinfo(np.int64).max:
+        raise ValueError(f"{name} must fit in int64 (labels up to {np.iinfo(np.int64).max}). "
+                         f"Received: {name} with maximum {arr.max()}")
     return arr.astype(np.int64)
+
+
+def _sequential(*label_maps):
+    """Each map renamed to 0..k-1 (scores are invariant to renaming): scikit-image indexes a
+    table by label value, so -5 fails there and 2**40 asks for terabytes."""
+    return tuple(np.unique(m, return_inverse=True)[1].reshape(m.shape) for m in label_maps)
 
 
 def _pair(labels_true, labels_pred):
@@ -75,7 +84,7 @@ def matched_iou(labels_true, labels_pred, *, connected=False):
     if connected:
         from skimage.measure import label as connected_components
 
-        p = connected_components(p - p.min() + 1, background=0, connectivity=1)
+        p = connected_components(_sequential(p)[0] + 1, background=0, connectivity=1)
     iou, true_ids, pred_ids = iou_matrix(t, p)
     rows, cols = linear_sum_assignment(iou, maximize=True)
     ious = np.zeros(len(true_ids))
@@ -100,7 +109,7 @@ def variation_of_information(labels_true, labels_pred) -> float:
     """$H(T \\mid P) + H(P \\mid T)$ in bits (0 = the same partition)."""
     from skimage.metrics import variation_of_information as vi
 
-    t, p = _pair(labels_true, labels_pred)
+    t, p = _sequential(*_pair(labels_true, labels_pred))
     return float(np.sum(vi(t, p)))
 
 
@@ -108,9 +117,8 @@ def adapted_rand_error(labels_true, labels_pred) -> float:
     """1 - F-score of the pixel pairs put in one segment (0 = perfect); no label ignored."""
     from skimage.metrics import adapted_rand_error as are
 
-    t, p = _pair(labels_true, labels_pred)
-    # shift to >= 0; scikit-image wants non-negative labels
-    return float(are(t - t.min(), p - p.min(), ignore_labels=())[0])
+    t, p = _sequential(*_pair(labels_true, labels_pred))  # 0..k-1, as scikit-image wants
+    return float(are(t, p, ignore_labels=())[0])
 
 
 def segmentation_scores(labels_true, labels_pred) -> dict:

@@ -42,6 +42,8 @@ _LAZY = {
     "LabelSpreader": "spreading",
     "latent_augment": "augment",
     "pseudo_labelled_samples": "augment",
+    # chapter 09
+    "Diffusion": "diffusion",
 }
 
 

@@ -19,7 +19,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from .._validation import as_image_batch, check_number
+from .._validation import as_image_batch, check_class_labels, check_number
 from ..networks.unet import unet, unet_multiple
 
 PACKAGE = "unsuplab"
@@ -52,6 +52,28 @@ class SeededModel(keras.Model):
             variable.assign(store[f"{i}"])
         if "seed_generator_state" in store.keys():
             self.seed_generator.state.assign(np.asarray(store["seed_generator_state"]))
+
+
+class Classifier:
+    """Mixin of the Keras classifiers (``n_classes`` logits): their labels are checked where
+    they enter, in ``fit`` (Keras's) and :func:`unsuplab.training.fit` (through
+    :meth:`check_targets`), because inside the compiled loss a label ``>= n_classes`` is an
+    index error naming no argument on TensorFlow, and a silently clamped index on JAX.
+
+    ``allow_unlabelled`` (a class attribute): ``-1`` marks an unlabelled image.
+    """
+
+    allow_unlabelled = False
+
+    def check_targets(self, y, n, name="y"):
+        """``y`` checked as ``n`` class indices in ``[0, n_classes)`` (or -1, if allowed)."""
+        return check_class_labels(y, n, self.n_classes, name,
+                                  allow_unlabelled=self.allow_unlabelled)
+
+    def fit(self, x=None, y=None, *args, **kwargs):
+        if y is not None and hasattr(x, "shape") and hasattr(y, "__len__"):
+            y = self.check_targets(y, len(x))
+        return super().fit(x, y, *args, **kwargs)
 
 
 def loss_first_metrics(model, inherited, ours):
@@ -149,6 +171,7 @@ def predict_batched(fn, x, *, batch_size=512):
 
 __all__ = [
     "PACKAGE",
+    "Classifier",
     "SeededModel",
     "UNetBody",
     "check_finite_weights",

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_array, check_labels, check_number, check_seed
+from .._validation import check_array, check_labels, check_methods, check_number, check_seed
 
 
 def latent_augment(model, images, labels, n_new, *, sigma=0.5, max_mix=0.5, seed=0):
@@ -40,6 +40,7 @@ def latent_augment(model, images, labels, n_new, *, sigma=0.5, max_mix=0.5, seed
     Returns:
         ``(new_images, new_labels)``: float32 (n_new, H, W, C) in [0, 1], int64 (n_new,).
     """
+    check_methods(model, "model", ("encode", "decode"), what="a latent model")
     y = check_labels(labels, len(np.asarray(images)), "labels")
     n_new = check_number(n_new, "n_new", low=1, integer=True)
     sigma = check_number(sigma, "sigma", low=0)

@@ -36,6 +36,7 @@ import numpy as np
 from keras import ops
 
 from .._validation import (
+    check_batch_size,
     check_choice,
     check_image_shape,
     check_number,
@@ -60,6 +61,13 @@ ARCHITECTURES = ("conv", "resnet")
 #: resnet, three residual stages of :func:`unsuplab.networks.conv.backbone`.
 DEFAULT_FILTERS = {"conv": (32, 64), "resnet": (16, 32, 64)}
 DEFAULT_DENSE_UNITS = {"conv": (256,), "resnet": ()}
+SINGLE_IMAGE_BATCH = (
+    "ContrastiveEncoder trains on batches of at least 2 images: NT-Xent picks each view's "
+    "partner among the other images' views, and with 1 image there is no other (the loss is 0 "
+    "and the accuracy 1 whatever the features). Pass batch_size >= 2, and a number of images "
+    "that does not leave a last batch of 1 (len(x) % batch_size != 1). Received: a batch of "
+    "fewer than 2 images"
+)
 
 
 def nt_xent(z1, z2, temperature=0.5):
@@ -114,8 +122,13 @@ class ContrastiveEncoder(SeededModel):
         inputs: images (batch, H, W, C) in [0, 1]. Returns the features (batch, latent_dim).
 
     Raises:
-        ValueError: bad widths, shapes, strengths or temperature.
+        ValueError: bad widths, shapes, strengths or temperature; a training batch of one
+            image (:attr:`min_batch_size`), whose NT-Xent is 0 whatever the features.
     """
+
+    #: The smallest training batch the loss means something for (read by
+    #: :func:`unsuplab.training.fit`, which refuses a smaller ``batch_size`` up front).
+    min_batch_size = 2
 
     def __init__(self, latent_dim=64, *, architecture="conv", filters=None, dense_units=None,
                  projection_dim=64, projection_units=(256,), temperature=0.5, area=(0.35, 1.0),
@@ -183,7 +196,8 @@ class ContrastiveEncoder(SeededModel):
         """NT-Xent of two fresh views of the batch ``x`` (``y`` and ``y_pred`` are unused:
         the views, not the clean images, are what the loss compares)."""
         del y, y_pred, sample_weight
-        x = ops.cast(x, self.compute_dtype)
+        x = check_batch_size(ops.cast(x, self.compute_dtype), self.min_batch_size,
+                             SINGLE_IMAGE_BATCH)
         n = ops.shape(x)[0]
         both = augment(ops.concatenate([x, x], axis=0), seed=self.seed_generator,
                        **self.augmentation)

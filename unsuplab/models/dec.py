@@ -1,6 +1,6 @@
 r"""Deep embedded clustering: DEC (Xie, Girshick & Farhadi 2016) and IDEC (Guo et al. 2017).
 
-An encoder :math:`z_i = f_\theta(x_i)` (pretrained as an autoencoder's) and :math:`k` cluster
+An encoder :math:`z_i = f_\phi(x_i)` (pretrained as an autoencoder's) and :math:`k` cluster
 centres :math:`\mu_j` (initialised by k-means on the codes) are refined together:
 
 - soft assignment, a Student-t kernel with :math:`\alpha` degrees of freedom:
@@ -12,9 +12,12 @@ centres :math:`\mu_j` (initialised by k-means on the codes) are refined together
   swallowing the others);
 - loss :math:`\mathrm{KL}(P \,\|\, Q) = \frac1N\sum_i \sum_j p_{ij} \log \frac{p_{ij}}{q_{ij}}`,
   with :math:`P` held fixed between its updates (every few hundred steps): the model learns
-  from its own high-confidence assignments. IDEC adds
-  :math:`\gamma\,\frac1N\sum_i \lVert x_i - g(z_i)\rVert^2`, so the decoder keeps the codes
-  from collapsing (DEC can make clusters *worse* by distorting the space).
+  from its own high-confidence assignments. IDEC (Guo et al. 2017) keeps the decoder
+  :math:`g_\theta` and trains :math:`L = L_r + \gamma L_c` with
+  :math:`L_r = \frac1N\sum_i \frac1D\lVert x_i - g_\theta(z_i)\rVert^2` (mean squared error over the
+  :math:`D` pixels) and :math:`L_c = \mathrm{KL}(P\,\|\,Q)`; the paper's :math:`\gamma = 0.1`
+  weights the *clustering* term, so reconstruction stays the main objective and keeps the codes
+  from being distorted (DEC can make clusters *worse* by distorting the space).
 
 The training loop (update :math:`P`, a few hundred steps, stop when fewer than ``tol`` of
 the labels change) is :func:`unsuplab.chapters.ch06.train_dec`; this module has the maths.
@@ -74,7 +77,7 @@ def kl_divergence(p, q):
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
 class DEC(SeededModel):
-    r"""DEC (``gamma=0``) or IDEC (``gamma > 0``): a convolutional encoder with cluster centres.
+    r"""DEC (``gamma=None``) or IDEC (``gamma > 0``): a convolutional encoder with cluster centres.
 
     Args:
         n_clusters: k (>= 2).
@@ -82,7 +85,9 @@ class DEC(SeededModel):
         filters: of the encoder (and decoder), as in :class:`~unsuplab.models.ConvAutoencoder`;
             :meth:`init_from` copies a trained autoencoder with the same values.
         alpha: degrees of freedom of the Student-t kernel (DEC uses 1).
-        gamma: weight of IDEC's reconstruction loss (0: plain DEC, no decoder).
+        gamma: IDEC's weight :math:`\gamma` on the clustering term, as in Guo et al. 2017:
+            loss :math:`L_r + \gamma\,\mathrm{KL}(P\|Q)` (the paper uses 0.1). ``None``: plain
+            DEC, loss :math:`\mathrm{KL}(P\|Q)` alone and no decoder.
         image_shape: ``(height, width, channels)``.
         seed: unused by the maths (no randomness in training), kept for the protocol.
 
@@ -91,18 +96,19 @@ class DEC(SeededModel):
     """
 
     def __init__(self, n_clusters=10, latent_dim=10, *, filters=(32, 64), alpha=1.0,
-                 gamma=0.0, image_shape=(28, 28, 1), seed=None, **kwargs):
+                 gamma=None, image_shape=(28, 28, 1), seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
         self.n_clusters = check_number(n_clusters, "n_clusters", low=2, integer=True)
         self.latent_dim = check_number(latent_dim, "latent_dim", low=1, integer=True)
         self.filters = check_units(filters, "filters", allow_empty=False)
         self.alpha = float(check_number(alpha, "alpha", low=0, low_inclusive=False))
-        self.gamma = float(check_number(gamma, "gamma", low=0))
+        self.gamma = (None if gamma is None else
+                      float(check_number(gamma, "gamma", low=0, low_inclusive=False)))
         self.image_shape = check_image_shape(image_shape)
         common = {"filters": self.filters, "batch_norm": True}
         self.encoder = conv_encoder(self.image_shape, self.latent_dim, **common)
         self.decoder = (conv_decoder(self.image_shape, self.latent_dim, **common)
-                        if self.gamma > 0 else None)
+                        if self.gamma is not None else None)
         self.centers = self.add_weight(shape=(self.n_clusters, self.latent_dim),
                                        initializer="glorot_uniform", name="centers")
         self.kl_tracker = keras.metrics.Mean(name="kl_loss")
@@ -117,18 +123,23 @@ class DEC(SeededModel):
         return soft_assignment(z, self.centers, self.alpha)
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        """KL(P || Q) against the targets ``y`` = :math:`P`, plus ``gamma`` x MSE (IDEC)."""
+        """DEC: KL(P || Q) against the targets ``y`` = :math:`P`; IDEC: MSE + ``gamma`` x KL."""
         del sample_weight
+        if y is None or y.shape[-1] != self.n_clusters:
+            raise ValueError(
+                "DEC trains against its target distribution P (n_images, n_clusters="
+                f"{self.n_clusters}): fit(model, images, target_distribution(q)) with q = "
+                "model.predict_proba(images), as unsuplab.chapters.ch06.train_dec does. "
+                f"Received: y={'None' if y is None else f'of shape {tuple(y.shape)}'}")
         z = self.encoder(x, training=training)
         q = soft_assignment(z, self.centers, self.alpha)
         kl = kl_divergence(ops.cast(y, q.dtype), q)
         self.kl_tracker.update_state(kl)
-        total = kl
-        if self.decoder is not None:
-            rec = ops.mean(ops.square(self.decoder(z, training=training) - x))
-            self.reconstruction_tracker.update_state(rec)
-            total = total + self.gamma * rec
-        return total
+        if self.decoder is None:
+            return kl
+        rec = ops.mean(ops.square(self.decoder(z, training=training) - x))
+        self.reconstruction_tracker.update_state(rec)
+        return rec + self.gamma * kl
 
     @property
     def metrics(self):

@@ -28,6 +28,7 @@ from .._validation import check_image_shape, check_number, check_units
 from ..networks.conv import conv_encoder
 from ._base import (
     PACKAGE,
+    Classifier,
     SeededModel,
     check_finite_weights,
     model_images,
@@ -37,7 +38,7 @@ from ._base import (
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
-class DomainClassifier(SeededModel):
+class DomainClassifier(Classifier, SeededModel):
     """A convolutional classifier with a named feature layer.
 
     Args:
@@ -102,10 +103,7 @@ class DomainClassifier(SeededModel):
     def accuracy(self, images, labels):
         """The share of ``images`` whose predicted class is ``labels``."""
         predicted = self.predict_classes(images)
-        labels = np.asarray(labels)
-        if labels.shape != predicted.shape:
-            raise ValueError(f"labels must have shape {predicted.shape}. Received: labels of "
-                             f"shape {labels.shape}")
+        labels = self.check_targets(labels, len(predicted), "labels")
         return float(np.mean(predicted == labels))
 
 

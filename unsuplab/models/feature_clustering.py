@@ -164,7 +164,8 @@ class FeatureClustering(SeededModel):
             merge_on: what the clusters are merged on when there are more than ``k``: their
                 mean ``"response"`` (learned) or their mean ``"input"`` feature.
             superpixels: optional (H, W) over-segmentation of the image; each superpixel then
-                takes the majority cluster of its pixels before merging (Kim & Kanezaki 2018).
+                takes the majority cluster of its pixels before merging (after Kanezaki 2018, who
+                votes at every training step; here once, after training).
 
         Returns:
             int32 labels of shape (H, W). ``training_history`` holds this image's per-step

@@ -22,14 +22,14 @@ from keras import layers, ops
 
 from .._validation import (
     as_image_batch,
+    check_class_labels,
     check_image_shape,
-    check_labels,
     check_number,
     check_units,
     describe,
 )
 from ..networks.conv import conv_encoder
-from ._base import PACKAGE, SeededModel, check_finite_weights, predict_batched
+from ._base import PACKAGE, Classifier, SeededModel, check_finite_weights, predict_batched
 
 
 def masked_crossentropy(labels, logits):
@@ -51,7 +51,7 @@ def masked_crossentropy(labels, logits):
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
-class ImageClassifier(SeededModel):
+class ImageClassifier(Classifier, SeededModel):
     """Images -> class logits: an encoder (scratch or pretrained), dropout, a linear head.
 
     Args:
@@ -111,6 +111,9 @@ class ImageClassifier(SeededModel):
         self.head.build((None, int(out[-1])))
         self.built = True
 
+    #: -1 marks an unlabelled image (no loss), see :func:`masked_crossentropy`
+    allow_unlabelled = True
+
     def call(self, inputs, training=False):
         features = self.encoder(inputs, training=training and not self.freeze_encoder)
         return self.head(self.drop(features, training=training))
@@ -142,7 +145,7 @@ class ImageClassifier(SeededModel):
 
     def score(self, images, labels):
         """Accuracy on ``images`` with true ``labels`` (N,)."""
-        y = check_labels(labels, len(np.asarray(images)), "labels")
+        y = check_class_labels(labels, len(np.asarray(images)), self.n_classes, "labels")
         return float((self.predict_classes(images) == y).mean())
 
     def get_config(self):

@@ -199,7 +199,7 @@ def merge_segments(labels, features, k, *, seed=0):
 
 
 def majority_vote(labels, superpixels):
-    """Each superpixel takes the label most of its pixels have (Kim & Kanezaki 2018): sharp
+    """Each superpixel takes the label most of its pixels have (Kanezaki 2018): sharp
     edges from the superpixels, the grouping from ``labels``. Both (H, W) ints -> int32 (H, W);
     ties go to the smaller label."""
     from ..metrics.segmentation import check_label_map

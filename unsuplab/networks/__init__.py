@@ -9,6 +9,8 @@ autoencoder's encoder; segmentation and correction use the U-Net; pretraining a 
   ``backbone`` (a small residual network with global average pooling).
 - :mod:`unsuplab.networks.mlp`: ``mlp_encoder``, ``mlp_decoder`` (dense layers).
 - :mod:`unsuplab.networks.unet`: ``unet`` (skip connections, any depth).
+- :mod:`unsuplab.networks.time_unet`: ``time_unet`` (time- and class-conditioned U-Net with
+  residual blocks: the denoiser of diffusion and flow matching, chapter 09).
 - :mod:`unsuplab.networks.augmentations`: random crops, flips and jitter in ``keras.ops``,
   the views of self-supervised learning (chapters 06 and 08).
 - :mod:`unsuplab.networks.corruptions`: random corruptions in ``keras.ops`` (noise, blur,
@@ -28,6 +30,7 @@ _LAZY = {
     "random_resized_crop": "augmentations",
     "unet": "unet",
     "fcn": "fcn",
+    "time_unet": "time_unet",
 }
 
 

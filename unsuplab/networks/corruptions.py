@@ -24,7 +24,7 @@ import math
 import keras
 from keras import ops
 
-from .._validation import check_number, check_range, check_sigma
+from .._validation import MAX_HOLES, check_number, check_range, check_sigma
 
 
 def _check_seed(seed):
@@ -160,7 +160,7 @@ def random_holes_mask(shape, *, hole_size=8, n_holes=1, seed):
     inclusive; a side is cut to the image's shorter side), each placed uniformly over the
     positions where it fits, like :func:`unsuplab.data.random_holes`. Holes may overlap."""
     size_lo, size_hi = (int(v) for v in check_range(hole_size, "hole_size", 1, 4096))
-    holes_lo, holes_hi = (int(v) for v in check_range(n_holes, "n_holes", 0, 256))
+    holes_lo, holes_hi = (int(v) for v in check_range(n_holes, "n_holes", 0, MAX_HOLES))
     seed = _check_seed(seed)
     n, h, w = _check_mask_shape(shape)
     if holes_hi == 0:

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import __version__, config
+from .._validation import check_methods
 
 
 class CacheWarning(UserWarning):
@@ -132,10 +133,10 @@ def _shipped(name, model, params):
     """The shipped full-mode model standing for ``model`` (:mod:`.pretrained`), or None."""
     from . import pretrained
 
-    entry = pretrained.manifest().get(name)
-    if entry is None or not pretrained.matches(entry, model, params):
-        return None
-    try:
+    try:  # a damaged manifest or model file is never trusted, nor fatal: train instead
+        entry = pretrained.manifest().get(name)
+        if entry is None or not pretrained.matches(entry, model, params):
+            return None
         return pretrained.load(name, type(model))
     except (OSError, ValueError) as err:
         warnings.warn(f"The shipped model {name} is not usable: {err} Training it instead.",
@@ -192,7 +193,7 @@ def load_or_train(
         )
     if params is not None and not isinstance(params, dict):
         raise TypeError(f"params must be a dict. Received: params={params!r}")
-    model = build()
+    model = check_methods(build(), "build()", ("save", "get_config"), what="a Keras model")
     if not retrain and config.pretrained():
         shipped = _shipped(name, model, params)
         if shipped is not None:
@@ -211,6 +212,12 @@ def load_or_train(
             stacklevel=2,
         )
     trained = train(model)
+    if trained is not None and not isinstance(trained, type(model)):
+        # e.g. ``lambda m: fit(m, x, epochs=5)``, which returns fit's History
+        raise TypeError(
+            f"train must train the model it is given and return that model (or None); it "
+            f"returned a {type(trained).__name__}. Received: train="
+            f"{getattr(train, '__qualname__', train)!r}")
     model = model if trained is None else trained
     path.parent.mkdir(parents=True, exist_ok=True)
     logs = getattr(model, "training_history", None) or {}

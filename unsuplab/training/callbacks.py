@@ -71,39 +71,119 @@ class IdleMonitor(keras.callbacks.Callback):
         return float(np.mean(self.epoch_idle_share)) if self.epoch_idle_share else 0.0
 
 
+def _loss_values(logs):
+    """``{name: float}`` of the losses in ``logs``: ``loss`` and every ``*_loss`` (a GAN's
+    ``d_loss`` and ``g_loss``)."""
+    return {k: float(np.asarray(v)) for k, v in (logs or {}).items()
+            if k == "loss" or k.endswith("_loss")}
+
+
+def _learning_rates(model):
+    """``"name rate"`` of each optimizer of ``model`` (a GAN has two)."""
+    rates = []
+    for name in ("d_optimizer", "g_optimizer", "optimizer"):
+        try:
+            optimizer = getattr(model, name, None)
+            rates.append(f"{name} {float(np.asarray(optimizer.learning_rate)):.3g}")
+        except (AttributeError, TypeError, ValueError):
+            continue
+        if name == "g_optimizer":
+            break  # a GAN's "optimizer" is the pair of the two
+    return ", ".join(rates) or "unknown"
+
+
+def _weights_finite(model):
+    for weight in model.weights:
+        value = np.asarray(keras.ops.convert_to_numpy(weight))
+        if value.dtype.kind == "f" and not np.all(np.isfinite(value)):
+            return False
+    return True
+
+
 class StopOnDivergence(keras.callbacks.Callback):
-    """Stop training with a clear message as soon as the loss is NaN or infinite.
+    """Stop training with a clear message when a loss becomes NaN or infinite.
 
     Keras's ``TerminateOnNaN`` stops silently and leaves a model whose weights are NaN; a
     student then sees NaN images much later. This callback raises
-    :class:`FloatingPointError` at the first diverged batch, naming the epoch, the step, the
-    loss and what to try. :func:`unsuplab.training.fit` adds it by default.
+    :class:`FloatingPointError` naming the loss that diverged (``loss``, or a GAN's ``d_loss``
+    / ``g_loss``), when it was seen, whether the weights are still finite, and what to try.
+    :func:`unsuplab.training.fit` adds it by default.
+
+    **When it looks, and what that costs.** Reading a loss copies it from the device to the
+    host, which waits for the step to finish: done at every step it would defeat a GPU's
+    asynchronous dispatch. So the loss is read at the end of every epoch and every ``every``
+    steps, from the logs Keras already fetches off the training thread (``async_safe``: on
+    JAX the batch hook runs in Keras's callback thread and never stalls the device). Keras's
+    logged losses are running means of the epoch, so a NaN at any step stays visible until
+    the epoch ends: nothing is missed, it is only seen later. The stopping latency is at most
+    ``every`` steps (or the rest of the epoch, if shorter), plus on JAX the one or two steps
+    already dispatched when the flag is read; those steps cost time only (once a loss is NaN
+    the weights are usually lost already). With ``every=1`` it stops at the first diverged
+    step, as a synchronous check would.
+
+    Args:
+        every: steps between two looks at the loss within an epoch (an integer >= 1), or
+            ``None`` to look at the end of each epoch only.
     """
 
-    def on_train_batch_end(self, batch, logs=None):
-        # "loss", or every "*loss" of a model with several (a GAN's d_loss and g_loss)
-        losses = [v for k, v in (logs or {}).items() if k == "loss" or k.endswith("_loss")]
-        values = [float(np.asarray(v)) for v in losses]
-        bad = [v for v in values if not np.isfinite(v)]
-        if not bad:
-            return
-        value = bad[0]
-        self.model.stop_training = True
-        epoch = getattr(self, "_epoch", 0)
-        rate = getattr(getattr(self.model, "optimizer", None), "learning_rate", None)
-        try:
-            rate = f"{float(np.asarray(rate)):.3g}"
-        except (TypeError, ValueError):
-            rate = "its current value"
-        raise FloatingPointError(
-            f"training of {type(self.model).__name__} diverged: the loss became {value} at "
-            f"epoch {epoch + 1}, step {batch + 1}, and the weights are now unusable. "
-            f"Lower the learning rate (it was {rate}) and check that the images are in [0, 1] "
-            "(uint8 images are scaled for you; float images on the 0..255 scale are not)."
-        )
+    async_safe = True  # the batch hook only reads the pythonified logs and sets flags
+
+    def __init__(self, every=100):
+        super().__init__()
+        if every is not None and (isinstance(every, bool) or not isinstance(every, int)
+                                  or every < 1):
+            raise ValueError(f"every must be an integer >= 1 or None. Received: every={every!r}")
+        self.every = every
+        self._epoch = 0
+        self._diverged = None
+
+    def on_train_begin(self, logs=None):
+        self._diverged = None
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.every is None or (batch + 1) % self.every or self._diverged is not None:
+            return
+        bad = {k: v for k, v in _loss_values(logs).items() if not np.isfinite(v)}
+        if bad:  # raised from on_epoch_end, on the main thread with the weights synced
+            self._diverged = (bad, _loss_values(logs), f"step {batch + 1}")
+            self.model.stop_training = True
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._diverged is None:
+            losses = _loss_values({k: v for k, v in (logs or {}).items()
+                                   if not k.startswith("val_")})
+            bad = {k: v for k, v in losses.items() if not np.isfinite(v)}
+            if not bad:
+                return
+            self._diverged = (bad, losses, "the end of the epoch")
+        self.model.stop_training = True
+        self._raise()
+
+    def _raise(self):
+        bad, losses, when = self._diverged
+        model = self.model
+        name = type(model).__name__
+        which = " and ".join(f"{k} = {v}" for k, v in bad.items())
+        others = ", ".join(f"{k} = {v:.4g}" for k, v in losses.items() if k not in bad)
+        seen = f"seen at epoch {self._epoch + 1}, {when}"
+        if self.every is not None:
+            seen += f" (the loss is checked every {self.every} steps and at each epoch's end)"
+        if _weights_finite(model):
+            state = ("The weights are still finite: the loss overflowed (a log of 0, a "
+                     "saturated discriminator, an exploding term) before the weights did.")
+        else:
+            state = "The weights are now NaN or infinite: this model is unusable; retrain it."
+        raise FloatingPointError(
+            f"training of {name} diverged: {which} ({seen}"
+            f"{'; still finite: ' + others if others else ''}). {state} What to try: check "
+            "that the images are in [0, 1] (uint8 images are scaled for you; float images on "
+            "the 0..255 scale are not), a lower learning rate (it was "
+            f"{_learning_rates(model)}), and for a GAN a stabler loss or a smaller "
+            "discriminator learning rate."
+        )
 
 
 class TimeBudget(keras.callbacks.Callback):

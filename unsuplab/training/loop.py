@@ -74,6 +74,21 @@ def _check_callbacks(callbacks):
     return list(callbacks)
 
 
+def _checked_targets(model, y, n, validation_data):
+    """Labels checked by a classifier's ``check_targets`` (class indices in range), before
+    they reach a gather inside the compiled loss; ``validation_data`` pairs too."""
+    check = getattr(model, "check_targets", None)
+    if not callable(check):
+        return y, validation_data
+    if y is not None and n is not None:
+        y = check(y, n, "y")
+    if isinstance(validation_data, tuple) and len(validation_data) == 2:
+        vx, vy = validation_data
+        if hasattr(vx, "shape"):
+            validation_data = (vx, check(vy, len(vx), "validation_data[1]"))
+    return y, validation_data
+
+
 def fit(
     model,
     x,
@@ -128,12 +143,18 @@ def fit(
             f"model must be compiled before fit(): call model.compile(...) first. "
             f"Received: an uncompiled {type(model).__name__}"
         )
+    minimum = getattr(model, "min_batch_size", 1)  # a contrastive loss needs 2 images
+    if batch_size < minimum:
+        raise ValueError(f"{type(model).__name__} trains on batches of at least {minimum} "
+                         f"images. Received: batch_size={batch_size}")
     callbacks = _check_callbacks(callbacks)
     if stop_on_nan and not any(isinstance(c, StopOnDivergence) for c in callbacks):
         callbacks.append(StopOnDivergence())
     train = x if y is None else (x, y)
     images = train[0] if isinstance(train, tuple) else train
     n = len(images) if hasattr(images, "shape") else None  # arrays; a dataset has no shape
+    y, validation_data = _checked_targets(model, y, n, validation_data)
+    train = x if y is None else (x, y)
     if steps_per_epoch is None:
         if n is None:
             raise ValueError("steps_per_epoch is required when x is a dataset.")

@@ -26,14 +26,33 @@ from pathlib import Path
 PRETRAINED_DIR = Path(__file__).resolve().parent.parent / "pretrained"
 MANIFEST = PRETRAINED_DIR / "manifest.json"
 FIGURE_IMAGES = 1000  # the first test images every shipped figure is measured on
-KINDS = ("reconstruction_psnr", "denoise_psnr", "hole_psnr", "negative_elbo")
+KINDS = ("reconstruction_psnr", "denoise_psnr", "hole_psnr", "negative_elbo", "tweedie_psnr")
+
+
+#: What every manifest entry holds, at least (what :func:`load` and :func:`matches` read).
+ENTRY_KEYS = ("file", "sha256", "class", "config")
 
 
 def manifest() -> dict:
-    """The shipped models: ``{name: entry}`` (empty when nothing is shipped)."""
+    """The shipped models: ``{name: entry}`` (empty when nothing is shipped).
+
+    Raises:
+        ValueError: ``manifest.json`` is damaged: not JSON, not an object of entries, or an
+            entry without its file, SHA-256, class or config.
+    """
     if not MANIFEST.is_file():
         return {}
-    return json.loads(MANIFEST.read_text())
+    try:
+        entries = json.loads(MANIFEST.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ValueError(f"The shipped {MANIFEST.name} is unreadable ({err}).") from err
+    if not isinstance(entries, dict):
+        raise ValueError(f"The shipped {MANIFEST.name} is not an object of entries.")
+    for name, entry in entries.items():
+        if not isinstance(entry, dict) or any(key not in entry for key in ENTRY_KEYS):
+            raise ValueError(f"The shipped {MANIFEST.name} is damaged: its entry {name!r} "
+                             f"lacks one of {ENTRY_KEYS}.")
+    return entries
 
 
 def sha256(path) -> str:
@@ -117,7 +136,9 @@ def evaluate(kind: str, model, images) -> float:
     - ``hole_psnr``: PSNR inside holes of the largest size and number the model was
       trained on (dB);
     - ``negative_elbo``: the negative ELBO of the images binarized once (seed 0), nats per
-      image (one sample).
+      image (one sample);
+    - ``tweedie_psnr``: a diffusion model's Tweedie denoiser (``denoise(noisy, sigma)``) on
+      the ``denoise_psnr`` noise (σ = 25/255, clipped, seed 0) (dB).
     """
     from .. import metrics
     from .._validation import check_choice
@@ -127,8 +148,10 @@ def evaluate(kind: str, model, images) -> float:
     x = to_float(images)
     if kind == "reconstruction_psnr":
         return metrics.psnr(x, model.reconstruct(x))
-    if kind == "denoise_psnr":
+    if kind in ("denoise_psnr", "tweedie_psnr"):
         noisy = corruptions.gaussian_noise(x, 25 / 255, seed=0)
+        if kind == "tweedie_psnr":
+            return metrics.psnr(x, model.denoise(noisy, 25 / 255))
         return metrics.psnr(x, model.denoise(noisy))
     if kind == "hole_psnr":
         holed, mask = corruptions.random_holes(

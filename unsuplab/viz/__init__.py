@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._validation import check_array, check_images, check_labels
+from .._validation import check_array, check_images, check_labels, check_number
 from .fewlabel import (
     plot_confusion,
     plot_gains,
@@ -36,8 +36,15 @@ from .tables import markdown_table, show_table
 
 #: Okabe & Ito's colour-blind-safe palette (lines and markers).
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
-#: Continuous and class colormaps: perceptually uniform and colour-blind safe.
+#: Continuous colormap: perceptually uniform and colour-blind safe.
 CMAP = "viridis"
+#: Up to ten classes (Fashion-MNIST's), colour-blind safe and told apart at a glance: Paul
+#: Tol's "muted" qualitative scheme (nine colours) and black. A continuous map such as viridis
+#: gives neighbouring classes near-identical colours.
+CLASS_COLORS = (
+    "#332288", "#88CCEE", "#44AA99", "#117733", "#999933",
+    "#DDCC77", "#CC6677", "#882255", "#AA4499", "#000000",
+)
 IMAGE_CMAP = "gray"
 
 
@@ -147,9 +154,32 @@ def image_rows(rows: dict, *, n=8, title=None, size=1.2, cmap=IMAGE_CMAP):
     return fig
 
 
-def plot_history(history, keys=None, *, title="Training history", xlabel="epoch", logy=False):
-    """Plot training curves from a Keras ``History`` or a dict ``name -> list``."""
+def class_colors(n):
+    """``n`` colours for ``n`` classes: :data:`CLASS_COLORS` up to ten, viridis beyond."""
     import matplotlib.pyplot as plt
+
+    n = check_number(n, "n", low=1, integer=True)
+    if n <= len(CLASS_COLORS):
+        return list(CLASS_COLORS[:n])
+    return [tuple(c) for c in plt.get_cmap(CMAP)(np.linspace(0, 1, n))]
+
+
+def _legend_outside(ax, **kwargs):
+    """A legend to the right of the axes, so it never covers the data."""
+    kwargs.setdefault("fontsize", 8)
+    return ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0,
+                     frameon=False, **kwargs)
+
+
+def plot_history(history, keys=None, *, title="Training history", xlabel="epoch", ylabel=None,
+                 logy=False):
+    """Plot training curves from a Keras ``History`` or a dict ``name -> list``.
+
+    ``ylabel`` defaults to the curve's name (one curve), ``"loss"`` when every curve is a loss,
+    and ``"score"`` otherwise; epochs are whole numbers on the x axis.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     hist = getattr(history, "history", history)
     if not isinstance(hist, dict) or not hist:
@@ -160,17 +190,21 @@ def plot_history(history, keys=None, *, title="Training history", xlabel="epoch"
     unknown = [k for k in keys if k not in hist]
     if unknown:
         raise ValueError(f"Unknown history key {unknown[0]!r}; known keys: {sorted(hist)}")
-    fig, ax = plt.subplots(figsize=(5.5, 3.5))
+    if ylabel is None:
+        ylabel = keys[0] if len(keys) == 1 else (
+            "loss" if all("loss" in str(k) for k in keys) else "score")
+    fig, ax = plt.subplots(figsize=(6.5, 3.5), layout="constrained")
     for key in keys:
         values = np.asarray(hist[key], dtype=float)
         ax.plot(np.arange(1, len(values) + 1), values, marker="o", ms=3, label=key)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(xlabel)
-    ax.set_ylabel("value")
+    ax.set_ylabel(ylabel)
     if logy:
         ax.set_yscale("log")
     ax.set_title(title)
-    ax.legend()
-    fig.tight_layout()
+    if len(keys) > 1:
+        _legend_outside(ax)
     return fig
 
 
@@ -181,7 +215,7 @@ def plot_curves(x, curves: dict, *, xlabel, ylabel, title, logx=False, marker="o
     x = check_array(x, "x", ndim=1)
     if not isinstance(curves, dict) or not curves:
         raise ValueError(f"curves must be a non-empty dict name -> values. Received: {curves!r}")
-    fig, ax = plt.subplots(figsize=(5.5, 3.5))
+    fig, ax = plt.subplots(figsize=(6.5, 3.5), layout="constrained")
     for name, ys in curves.items():
         ys = check_array(ys, f"curves[{name!r}]", ndim=1, finite=False)
         if len(ys) != len(x):
@@ -192,8 +226,7 @@ def plot_curves(x, curves: dict, *, xlabel, ylabel, title, logx=False, marker="o
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
-    ax.legend()
-    fig.tight_layout()
+    _legend_outside(ax)
     return fig
 
 
@@ -208,14 +241,14 @@ def scatter_2d(
     s=4,
     ax=None,
 ):
-    """Scatter 2-D points coloured by class (discrete ``viridis``) with a legend."""
+    """Scatter 2-D points coloured by class (:data:`CLASS_COLORS`) with a legend beside them."""
     import matplotlib.pyplot as plt
 
     z = check_array(points, "points", ndim=2)
     if z.shape[1] != 2:
         raise ValueError(f"points must have 2 columns. Received: points of shape {z.shape}")
     if ax is None:
-        fig, ax = plt.subplots(figsize=(5.5, 4.5))
+        fig, ax = plt.subplots(figsize=(6.5, 4.5), layout="constrained")
     else:
         fig = ax.figure
     if labels is None:
@@ -223,12 +256,13 @@ def scatter_2d(
     else:
         labels = check_labels(labels, len(z), class_names=class_names)
         classes = np.unique(labels)
-        colors = plt.get_cmap(CMAP)(np.linspace(0, 1, len(classes)))
-        for color, c in zip(colors, classes, strict=False):
+        n_colors = len(class_names) if class_names is not None else int(classes.max()) + 1
+        colors = class_colors(max(n_colors, len(classes)))
+        for c in classes:  # a class keeps its colour whichever classes are present
             sel = labels == c
             name = class_names[c] if class_names is not None else str(c)
-            ax.scatter(z[sel, 0], z[sel, 1], s=s, color=color, label=name, alpha=0.7)
-        ax.legend(markerscale=3, fontsize=7, loc="best", ncols=2)
+            ax.scatter(z[sel, 0], z[sel, 1], s=s, color=colors[int(c)], label=name, alpha=0.7)
+        _legend_outside(ax, markerscale=3, fontsize=7)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
@@ -252,9 +286,11 @@ def save_fig(fig, name: str, *, folder=None) -> Path:
 
 
 __all__ = [
+    "CLASS_COLORS",
     "CMAP",
     "IMAGE_CMAP",
     "PALETTE",
+    "class_colors",
     "figures_dir",
     "image_grid",
     "image_rows",

@@ -18,6 +18,8 @@ name              what it draws                                                 
 ``"gan"``         generator and discriminator, the real/fake split and the two      04
                   losses with their optimizers
 ``"som"``         a SOM grid coloured by the Gaussian neighbourhood of a winner     05
+``"diffusion"``   the fixed forward (noising) chain, the learned reverse chain,    09
+                  and the training step in closed form
 ================  ===============================================================  ==========
 
 Example::
@@ -266,6 +268,32 @@ def _gan(*, title=None):
     return _finish(fig, [ax], title or "GAN: two networks, two losses, two optimizers")
 
 
+def _diffusion(*, title=None):
+    """The forward chain q (adds noise) above the learned reverse chain p_θ (removes it), and
+    the training step that jumps to any x_t in closed form."""
+    fig, (ax,) = _figure(11, 3.6)
+    nodes = ((0.0, "$x_0$\nimage", "0.8"), (2.6, "$x_{t-1}$", _SKY), (5.2, "$x_t$", _SKY),
+             (7.8, "$x_T$\n$\\sim N(0, I)$", "0.85"))
+    for x, text, color in nodes:
+        _box(ax, x, 0.0, 1.3, 0.8, text, color=color)
+    for (a, _, _), (b, _, _) in zip(nodes[:-1], nodes[1:], strict=True):
+        _arrow(ax, (a + 0.7, 0.25), (b - 0.7, 0.25), rad=-0.35, color=_ORANGE)
+        _arrow(ax, (b - 0.7, -0.25), (a + 0.7, -0.25), "", rad=-0.35, color=_BLUE)
+    ax.text(1.3, 0.0, "…", ha="center", va="center", fontsize=12)
+    ax.text(6.5, 0.0, "…", ha="center", va="center", fontsize=12)
+    ax.text(3.9, 0.95, r"forward $q(x_t \mid x_{t-1}) = N(\sqrt{\alpha_t}\,x_{t-1}, \beta_t I)$"
+            ": fixed", ha="center", fontsize=9, color=_ORANGE)
+    ax.text(3.9, -1.05, r"reverse $p_\theta(x_{t-1} \mid x_t) = N(\mu_\theta(x_t, t), "
+            r"\sigma_t^2 I)$: learned", ha="center", va="top", fontsize=9, color=_BLUE)
+    _box(ax, 11.2, 0.0, 4.2, 1.9, "training step:\n$t \\sim U\\{1..T\\}$, "
+         "$\\varepsilon \\sim N(0, I)$\n"
+         "$x_t = \\sqrt{\\bar\\alpha_t}\\,x_0 + \\sqrt{1 - \\bar\\alpha_t}\\,\\varepsilon$\n"
+         "loss $\\| \\varepsilon - \\varepsilon_\\theta(x_t, t) \\|^2$",
+         color=_GREEN, alpha=0.25, fontsize=9)
+    return _finish(fig, [ax], title or "Diffusion: a fixed noising chain, a learned denoising "
+                   "chain")
+
+
 def _som(n_rows=7, n_cols=9, sigma=1.5, winner=(3, 4), *, title=None):
     """An ``n_rows``×``n_cols`` grid coloured by ``h = exp(-δ²/2σ²)`` around ``winner``."""
     import matplotlib.pyplot as plt
@@ -334,6 +362,7 @@ def _kmeans(k=3, *, title=None):
 SCHEMATICS = {
     "autoencoder": _autoencoder,
     "blind_spot": _blind_spot,
+    "diffusion": _diffusion,
     "gan": _gan,
     "kmeans": _kmeans,
     "som": _som,

@@ -1,6 +1,7 @@
 """Figures of chapter 07: label maps, overlays, score charts and the method's schematic.
 
-Label maps are drawn with a discrete ``viridis`` (colour-blind safe); an overlay draws the
+Label maps are drawn with the class colours (``viz.CLASS_COLORS``, colour-blind safe) up to
+ten segments and a discrete ``viridis`` beyond; an overlay draws the
 segment boundaries on the image (``skimage.segmentation.mark_boundaries``).
 """
 
@@ -15,7 +16,12 @@ def _label_cmap(n):
     import matplotlib.pyplot as plt
     from matplotlib.colors import ListedColormap
 
-    return ListedColormap(plt.get_cmap(CMAP)(np.linspace(0, 1, max(int(n), 2))))
+    from . import class_colors  # defined in the package after its submodules are imported
+
+    n = max(int(n), 2)
+    if n <= 10:  # few segments: distinct qualitative colours, colour-blind safe
+        return ListedColormap(class_colors(n))
+    return ListedColormap(plt.get_cmap(CMAP)(np.linspace(0, 1, n)))
 
 
 def show_labels(ax, labels, *, title=None):

@@ -11,6 +11,33 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+#: How identifiers read in a dropdown: ``contrastive_umap_gmm`` -> "contrastive → UMAP → GMM".
+_WORDS = {
+    "ae": "autoencoder", "pca": "PCA", "umap": "UMAP", "gmm": "GMM", "dec": "DEC",
+    "idec": "IDEC", "kmeans": "k-means", "n2d": "N2D", "vae": "VAE", "gan": "GAN",
+    "slic": "SLIC", "tv": "TV", "bm3d": "BM3D", "nlm": "NL-means", "knn": "kNN",
+    "cnn": "CNN", "ddim": "DDIM", "ddpm": "DDPM", "som": "SOM",
+}
+
+
+def display_name(name) -> str:
+    """A readable label for an identifier: words split at ``_``, acronyms spelled, the steps of
+    a pipeline joined by arrows (``kmeans_pca`` -> "k-means → PCA", ``n2d_style`` -> "N2D
+    style"). Anything that is not a plain identifier is returned as it is."""
+    text = str(name)
+    if not text.replace("_", "").isalnum() or text.lower() != text:
+        return text
+    words = [_WORDS.get(w, w) for w in text.split("_")]
+    if len(words) == 2 and words[1] == "style":
+        return " ".join(words)
+    return " → ".join(words)
+
+
+def dropdown_options(names) -> list:
+    """``(label, value)`` pairs for an ipywidgets ``Dropdown``: readable labels, the raw values
+    kept (``explorer.set(method="kmeans_pca")`` still works)."""
+    return [(display_name(n), n) for n in names]
+
 
 class Explorer:
     """Controls plus a render function, displayed as one widget.

@@ -35,8 +35,10 @@ def dataset_browser(datasets: dict, *, n=16):
     dataset = widgets.Dropdown(options=list(datasets), value=first, description="dataset")
     label = widgets.Dropdown(description="class")
     largest = max(int(np.bincount(np.asarray(e[1]).astype(int)).max()) for e in datasets.values())
+    # thousands of positions: a slider wide enough to move by mouse, plus arrow keys / typing
     slider = widgets.IntSlider(
-        value=0, min=0, max=largest - 1, description="index", continuous_update=False
+        value=0, min=0, max=largest - 1, description="index", continuous_update=False,
+        layout=widgets.Layout(width="560px"),
     )
 
     def class_options(name):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import check_array, check_number
-from .base import Explorer
+from .base import Explorer, display_name, dropdown_options
 
 
 def _check_labelings(labelings, n):
@@ -41,13 +41,13 @@ def cluster_browser(images, labelings, *, y=None, class_names=None, n=24):
     labelings = _check_labelings(labelings, len(images))
     n = check_number(n, "n", low=1, integer=True)
     largest = max(int(v.max()) for v in labelings.values())
-    method = widgets.Dropdown(options=list(labelings), description="method")
+    method = widgets.Dropdown(options=dropdown_options(labelings), description="method")
     cluster = widgets.IntSlider(0, 0, largest, description="cluster", continuous_update=False)
 
     def render(method, cluster):
         labels = labelings[method]
         members = np.flatnonzero(labels == cluster)
-        title = f"{method}: cluster {cluster}, {len(members)} images"
+        title = f"{display_name(method)}: cluster {cluster}, {len(members)} images"
         if len(members) and y is not None:
             counts = np.bincount(np.asarray(y)[members])
             top = int(counts.argmax())

@@ -3,7 +3,7 @@ test accuracy and the confusion matrix at once (the features are computed before
 
 from __future__ import annotations
 
-from .base import Explorer
+from .base import Explorer, display_name, dropdown_options
 
 
 def fewlabel_explorer(features: dict, y_train, y_test, *, class_names=None,
@@ -73,14 +73,15 @@ def fewlabel_explorer(features: dict, y_train, y_test, *, class_names=None,
         state.update(accuracy=acc, predictions=pred)
         fig, ax = plt.subplots(figsize=(5.2, 4.6))
         plot_confusion(y_test, pred, class_names=class_names, ax=ax,
-                       title=f"{representation} + {method}, {n_labels} labels (draw {draw}): "
+                       title=f"{display_name(representation)} + {display_name(method)}, {n_labels} "
+                             f"labels (draw {draw}): "
                              f"accuracy {acc:.3f}")
         return fig
 
     controls = {
-        "representation": widgets.Dropdown(options=list(feats), value=next(iter(feats)),
+        "representation": widgets.Dropdown(options=dropdown_options(feats), value=next(iter(feats)),
                                            description="features"),
-        "method": widgets.Dropdown(options=list(methods), value=methods[0],
+        "method": widgets.Dropdown(options=dropdown_options(methods), value=methods[0],
                                    description="method"),
         "n_labels": widgets.Dropdown(options=[int(n) for n in label_counts],
                                      value=int(label_counts[min(1, len(label_counts) - 1)]),

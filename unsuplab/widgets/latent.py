@@ -103,8 +103,10 @@ def _code_map(ax, codes, plane, labels, class_names, start, end, axis_names):
     ax.plot(*b, marker="+", color=viz.PALETTE[3], ms=14, mew=3)
     ax.set_title("codes of the images", fontsize=8)
     ax.tick_params(labelsize=7)
-    if ax.get_legend() is not None:
+    handles, names = ax.get_legend_handles_labels()
+    if ax.get_legend() is not None:  # the class legend goes under the figure (returned)
         ax.get_legend().remove()
+    return handles, names
 
 
 def latent_explorer(
@@ -208,7 +210,9 @@ def latent_explorer(
         fig, axes = plt.subplots(2, ncols, figsize=(1.9 * ncols, 4.9), squeeze=False)
         for ax in axes.flat:
             ax.axis("off")
-        _show(axes[0, 0], x[index], f"input {_name(index, labels, class_names)}")
+        only_generators = len(generators) == len(names)
+        role = "sample" if only_generators else "input"
+        _show(axes[0, 0], x[index], f"{role} {_name(index, labels, class_names)}")
         for ax, n in zip(axes[0, 1:], names, strict=False):
             note = f"sample (code #{index})" if n in generators else (
                 f"{psnr(x[index], recon[n][index]):.1f} dB")
@@ -222,15 +226,24 @@ def latent_explorer(
                 plane = np.vstack([plane, np.zeros((1, dim), np.float32)])
             axis_names = ("direction 1", "direction 2")
         axes[1, 0].axis("on")
-        _code_map(axes[1, 0], codes[model], plane, labels, class_names, start, end, axis_names)
+        handles, classes = _code_map(axes[1, 0], codes[model], plane, labels, class_names,
+                                     start, end, axis_names)
         base = recon[model][index]
         _show(axes[1, 1], base, f"{model}: step 0")
         _show(axes[1, 2], moved, f"direction {j + 1}, {step:+.2f} σ{notes[model][j]}")
         change = moved - base
         change = change[..., 0] if change.shape[-1] == 1 else change.mean(-1)
         _show(axes[1, 3], change, "change", cmap="PuOr", limits=(-0.5, 0.5))
-        fig.suptitle("Reconstructions (top) and a walk in latent space (bottom)", fontsize=10)
-        fig.tight_layout(h_pad=1.5)
+        top = "Samples" if only_generators else (
+            "Reconstructions and samples" if generators else "Reconstructions")
+        fig.suptitle(f"{top} (top) and a walk in latent space (bottom)", fontsize=10)
+        bottom = 0.0
+        if handles:  # the code map's classes, under the figure where they cover nothing
+            fig.legend(handles, classes, loc="lower center", ncols=min(len(classes), 5),
+                       fontsize=7, markerscale=3, frameon=False, title="class of the code",
+                       title_fontsize=7)
+            bottom = 0.05 + 0.035 * int(np.ceil(len(classes) / 5))
+        fig.tight_layout(h_pad=1.5, rect=(0, bottom, 1, 1))
         return fig
 
     explorer = Explorer(render, controls, title="Latent explorer", wrap=True)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .base import Explorer
+from .base import Explorer, display_name, dropdown_options
 
 
 def segmentation_explorer(images: dict, segment: Callable, methods, *, truths=None, k=4,
@@ -63,14 +63,15 @@ def segmentation_explorer(images: dict, segment: Callable, methods, *, truths=No
         if truth is not None:
             score = f"\nmIoU {miou(truth, labels):.2f}, ARI {pixel_ari(truth, labels):.2f}"
             show_labels(axes[2], truth, title="ground truth")
-        axes[1].set_title(f"{method}, k={k}{score}", fontsize=9)
+        axes[1].set_title(f"{display_name(method)}, k={k}{score}", fontsize=9)
         fig.tight_layout()
         return fig
 
     controls = {
         "image": widgets.Dropdown(options=list(images), value=next(iter(images)),
                                   description="image"),
-        "method": widgets.Dropdown(options=list(methods), value=method, description="method"),
+        "method": widgets.Dropdown(options=dropdown_options(methods), value=method,
+                                  description="method"),
         "k": widgets.IntSlider(value=int(k), min=2, max=8, description="k",
                                continuous_update=False,
                                layout=widgets.Layout(width="260px")),

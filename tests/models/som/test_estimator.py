@@ -295,13 +295,13 @@ def test_scikit_learn_estimator_checks(estimator, check):
 
 
 def test_fit_and_predict_need_only_the_keras_backend(rng):
-    # The kernels are keras.ops: on JAX (CI has no TensorFlow) nothing imports TensorFlow.
+    # The Keras engine is keras.ops: on JAX (CI has no TensorFlow) nothing imports TensorFlow.
     import sys
 
     import keras
 
     X = rng.random((40, 3)).astype(np.float32)
-    som = SOM(3, 3, n_epochs=1, random_state=0).fit(X)
+    som = SOM(3, 3, n_epochs=1, random_state=0, engine="keras").fit(X)
     assert som.predict(X).shape == (40,)
     if keras.backend.backend() != "tensorflow":
         assert "tensorflow" not in sys.modules

@@ -1,5 +1,9 @@
-"""Tests of the SOM's parts: neighbourhoods and schedules, grid geometry, the compiled kernels
-(against NumPy, with the padding JAX uses for ragged batches and chunks)."""
+"""Tests of the SOM's parts: neighbourhoods and schedules, grid geometry, the kernels of both
+engines (against the rule written out in NumPy, with the padding JAX uses for ragged batches
+and chunks), and what importing the SOM costs."""
+
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -13,6 +17,7 @@ from unsuplab.models.som import (
     gaussian,
     grid_distances_sq,
     grid_positions,
+    keras_kernels,
     kernels,
     mexican_hat,
     pca_plane,
@@ -89,7 +94,9 @@ def test_pca_plane_spans_the_first_two_components(rng):
     assert abs(plane[0, 1, 1] - plane[0, 0, 1]) == pytest.approx(2.0, rel=0.05)
 
 
-# --- the compiled kernels against NumPy ---
+# --- the kernels of both engines against the rule written out in NumPy ---
+
+ENGINES = ("numpy", "keras")
 
 
 def numpy_batch_fit(X, init, *, sigma, learning_rate, batch, n_epochs, seed):
@@ -110,6 +117,7 @@ def numpy_batch_fit(X, init, *, sigma, learning_rate, batch, n_epochs, seed):
     return w.reshape(n_rows, n_cols, n_features)
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize(
     ("side", "batch"),
     [
@@ -119,7 +127,7 @@ def numpy_batch_fit(X, init, *, sigma, learning_rate, batch, n_epochs, seed):
         (3, None),  # the whole data set per update (Kohonen's batch SOM)
     ],
 )
-def test_batch_rule_with_ragged_last_batch_matches_numpy(rng, side, batch):
+def test_batch_rule_with_ragged_last_batch_matches_numpy(rng, side, batch, engine):
     X = rng.random((10, 3)).astype(np.float32)
     init = rng.random((side, side, 3)).astype(np.float32)
     som = SOM(
@@ -133,32 +141,107 @@ def test_batch_rule_with_ragged_last_batch_matches_numpy(rng, side, batch):
         batch_size=batch,
         n_epochs=3,
         random_state=7,
+        engine=engine,
     ).fit(X)
     expected = numpy_batch_fit(
         X, init, sigma=1.0, learning_rate=0.4, batch=batch or 10, n_epochs=3, seed=7
     )
     np.testing.assert_allclose(som.weights_, expected, atol=1e-5)
     assert som.n_updates_ == 3 * -(-10 // (batch or 10))
+    assert som.engine_ == engine
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("n", [1, 15, 16, 17, 50])
-def test_match_pads_and_chunks_without_changing_the_answer(rng, monkeypatch, n):
+def test_match_pads_and_chunks_without_changing_the_answer(rng, monkeypatch, n, engine):
     # small chunks, so that 50 rows make 4 chunks and the last ones are padded on JAX
     monkeypatch.setattr(kernels, "CHUNK_SIZE", 16)
-    monkeypatch.setattr(kernels, "MIN_CHUNK", 4)
+    monkeypatch.setattr(keras_kernels, "MIN_CHUNK", 4)
     weights = rng.random((6, 5)).astype(np.float32)
     X = rng.random((n, 5)).astype(np.float32)
     d2 = ((X[:, None, :] - weights[None]) ** 2).sum(-1)
-    top, best = kernels.match(weights, X)
+    top, best = kernels.match(weights, X, engine)
     assert top.shape == (n, 2) and best.shape == (n,)
     np.testing.assert_array_equal(top, np.argsort(d2, axis=1)[:, :2])
     np.testing.assert_allclose(best, d2.min(axis=1), rtol=1e-4, atol=1e-6)
-    one_unit, _ = kernels.match(weights[:1], X)
+    one_unit, _ = kernels.match(weights[:1], X, engine)
     assert one_unit.shape == (n, 1) and (one_unit == 0).all()
 
 
 @pytest.mark.parametrize("name", sorted(NEIGHBORHOODS))
 def test_neighborhood_kernel_matches_the_numpy_functions(name):
     d2 = grid_distances_sq(4, 5)
-    h = kernels.neighborhood(kernels.to_device(d2), kernels.to_device(1.7), name=name)
+    h = keras_kernels.neighborhood(
+        keras_kernels.to_device(d2), keras_kernels.to_device(1.7), name=name
+    )
     np.testing.assert_allclose(ops.convert_to_numpy(h), NEIGHBORHOODS[name](d2, 1.7), atol=1e-6)
+
+
+@pytest.mark.parametrize("neighborhood", sorted(NEIGHBORHOODS))
+def test_engines_train_the_same_map(rng, neighborhood):
+    # batches smaller and larger than the map, a decaying schedule, a ragged last batch. The
+    # bubble's edge d < sigma is a step: when sigma^2 crosses a squared grid distance, float32
+    # (Keras) and float64 (NumPy) may put a unit on either side; and capped steps move a whole
+    # bubble onto one mean, so that units tie and rounding picks the winner. So the bubble
+    # keeps sigma constant and steps small (0.01 * 70 < 1).
+    X = rng.random((300, 4)).astype(np.float32)
+    bubble = neighborhood == "bubble"
+    final = 2.0 if bubble else None
+    rate = 0.01 if bubble else 0.5
+    maps = {}
+    for engine in ENGINES:
+        for batch in (16, 70):
+            som = SOM(
+                6,
+                5,
+                sigma=2.0,
+                sigma_final=final,
+                learning_rate=rate,
+                n_epochs=2,
+                batch_size=batch,
+                init="random",
+                neighborhood=neighborhood,
+                random_state=3,
+                engine=engine,
+            ).fit(X)
+            maps[engine, batch] = som
+    for batch in (16, 70):
+        ours, theirs = maps["numpy", batch], maps["keras", batch]
+        # (the Mexican hat's capped steps push the outer units far away: relative agreement)
+        np.testing.assert_allclose(ours.weights_, theirs.weights_, rtol=1e-5, atol=2e-5)
+        np.testing.assert_array_equal(ours.predict(X), theirs.predict(X))
+        np.testing.assert_allclose(
+            ours.history_["running_qe"], theirs.history_["running_qe"], rtol=1e-5
+        )
+        assert ours.quantization_error(X) == pytest.approx(theirs.quantization_error(X), 1e-5)
+
+
+def test_auto_engine_follows_the_accelerator(monkeypatch):
+    from unsuplab import _backend
+
+    assert kernels.resolve_engine("numpy") == "numpy"
+    assert kernels.resolve_engine("keras") == "keras"
+    monkeypatch.setattr(_backend, "accelerator", lambda: "gpu")
+    assert kernels.resolve_engine("auto") == "keras"
+    monkeypatch.setattr(_backend, "accelerator", lambda: None)
+    assert kernels.resolve_engine("auto") == "numpy"
+    with pytest.raises(ValueError, match=r"Unknown engine; choose one of .*Received: engine='gpu'"):
+        SOM(engine="gpu").fit(np.zeros((4, 2)))
+
+
+def test_importing_and_fitting_on_numpy_imports_no_keras():
+    # A fresh process: the SOM (and unsuplab.models) costs what scikit-learn costs until a fit
+    # on the Keras engine (chapter 05's Binder kernels; peak RSS ~120 MB, TensorFlow ~600 MB).
+    code = (
+        "import sys, numpy as np\n"
+        "from unsuplab.models import SOM\n"
+        "import unsuplab.models.som\n"
+        "X = np.random.default_rng(0).random((50, 3), dtype=np.float32)\n"
+        "som = SOM(3, 3, n_epochs=1, random_state=0, engine='numpy').fit(X)\n"
+        "som.predict(X), som.quantization_error(X), som.topographic_error(X)\n"
+        "print(sorted(m for m in ('keras', 'tensorflow', 'jax') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr

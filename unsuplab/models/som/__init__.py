@@ -1,9 +1,12 @@
-"""Self-organizing maps (Kohonen, 1982) as a scikit-learn estimator that trains on the accelerator.
+"""Self-organizing maps (Kohonen, 1982) as a scikit-learn estimator, on the CPU or an accelerator.
 
 The package: :mod:`.estimator` (the :class:`SOM` estimator), :mod:`.kernels` (the batch update
-and matching in ``keras.ops``, compiled for the Keras backend: TensorFlow or JAX; the online
-rule in NumPy), :mod:`.neighborhoods` (neighbourhood functions, decay schedules) and :mod:`.grid`
-(grid geometry, the PCA-plane start, the U-matrix).
+and matching in NumPy, and the online rule), :mod:`.keras_kernels` (the same batch update and
+matching in ``keras.ops``, compiled for the Keras backend, TensorFlow or JAX, for a GPU),
+:mod:`.neighborhoods` (neighbourhood functions, decay schedules) and :mod:`.grid` (grid
+geometry, the PCA-plane start, the U-matrix). Importing the package imports neither Keras nor
+its backend: only ``engine="keras"`` (or ``"auto"`` on a machine with an accelerator) does, at
+``fit``.
 
 A self-organizing map (SOM) is a grid of ``n_rows x n_cols`` *units*; unit ``j`` sits at grid
 position :math:`r_j` and holds a *prototype* (weight vector) :math:`w_j` in data space. Training
@@ -26,9 +29,9 @@ Two training algorithms, one rule:
 
 - ``algorithm="online"``: the classic rule above, one sample at a time, in NumPy (for teaching
   and for reference; it is what MiniSom does).
-- ``algorithm="batch"`` (default): ``keras.ops`` on the Keras backend (TensorFlow or JAX),
-  vectorized, on a GPU when there is one. A batch of :math:`B` samples, all matched against
-  the same prototypes, gives
+- ``algorithm="batch"`` (default): vectorized, in NumPy on a CPU and in ``keras.ops`` on a
+  GPU when the Keras backend has one (the ``engine`` parameter). A batch of :math:`B`
+  samples, all matched against the same prototypes, gives
 
   .. math::  w_j \\leftarrow w_j + \\frac{\\eta \\sum_b h_{c_b j} (x_b - w_j)}
                                         {\\max\\big(1,\\ \\eta \\sum_b |h_{c_b j}|\\big)} .
@@ -39,8 +42,9 @@ Two training algorithms, one rule:
   of the batch: with ``batch_size=None`` (the whole data set per update) this is Kohonen's
   classic *batch SOM*. The sums need no :math:`B \\times K` neighbourhood matrix:
   :math:`\\sum_b h_{c_b j} x_b = \\sum_k h_{kj} S_k` with :math:`S_k` the sum of the samples
-  whose BMU is :math:`k`, so an update costs one :math:`K \\times K` by :math:`K \\times D`
-  product, and the cost of training is that of finding the BMUs (one matrix product).
+  whose BMU is :math:`k` (only the units :math:`k` that won a sample count), so an update
+  costs one :math:`K \\times |U|` by :math:`|U| \\times D` product, :math:`|U| \\le \\min(B, K)`
+  the number of winners, besides finding the BMUs (one matrix product).
 
 Example:
     >>> from unsuplab.models import SOM

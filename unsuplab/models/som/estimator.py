@@ -47,9 +47,8 @@ class SOM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         components, one standard deviation each way (deterministic); ``"random"``: randomly
         chosen samples; or the initial weights, of shape exactly ``(n_rows, n_cols, n_features)``.
     algorithm : {"batch", "online"}, default="batch"
-        ``"batch"``: the vectorized rule in ``keras.ops`` on the Keras backend, TensorFlow or
-        JAX (GPU if present); ``"online"``: the classic one-sample rule in NumPy (slow; for
-        teaching and for checking).
+        ``"batch"``: the vectorized rule, on the ``engine``; ``"online"``: the classic
+        one-sample rule in NumPy (slow; for teaching and for checking).
     n_epochs : int, default=10
         Passes over the data.
     n_iter : int, default=None
@@ -63,6 +62,12 @@ class SOM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         10 000 of) the training samples in ``history_`` (costs about one pass per epoch).
     random_state : int, RandomState instance or None, default=None
         Controls sample order, random initialisation and the ``track_errors`` subsample.
+    engine : {"auto", "numpy", "keras"}, default="auto"
+        What computes the batch rule and the matching: ``"numpy"``, BLAS matrix products on
+        the CPU (nothing compiled, Keras not imported); ``"keras"``, ``keras.ops`` compiled for
+        the Keras backend (TensorFlow or JAX), for a GPU or TPU; ``"auto"``, ``"keras"`` when
+        the backend has an accelerator and ``"numpy"`` otherwise. Both give the same map up to
+        float32 rounding.
 
     Attributes
     ----------
@@ -75,6 +80,8 @@ class SOM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         Samples presented during training.
     n_updates_ : int
         Weight updates made.
+    engine_ : {"numpy", "keras"}
+        The engine ``fit`` used (``engine`` resolved), also used by ``predict`` and the errors.
     history_ : dict of lists
         Per epoch: ``"sigma"``, ``"learning_rate"`` (at the epoch's start), ``"running_qe"``
         (mean distance of each sample to its BMU at the moment it was presented: free, and
@@ -118,6 +125,7 @@ class SOM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         batch_size=256,
         track_errors=False,
         random_state=None,
+        engine="auto",
     ):
         self.n_rows = n_rows
         self.n_cols = n_cols
@@ -134,6 +142,7 @@ class SOM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         self.batch_size = batch_size
         self.track_errors = track_errors
         self.random_state = random_state
+        self.engine = engine
 
     # --- parameters --------------------------------------------------------------------------
 
@@ -170,6 +179,7 @@ class SOM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                     f"(n_rows, n_cols, n_features). Received: init={self.init!r}"
                 )
         check_choice(self.algorithm, "algorithm", ("batch", "online"))
+        check_choice(self.engine, "engine", kernels.ENGINES)
         optional = {"n_iter": self.n_iter, "batch_size": self.batch_size}
         optional = {
             name: None if value is None else check_number(value, name, low=1, integer=True)
@@ -230,7 +240,8 @@ class SOM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             history["topographic_error"] = []
             probe = X if n <= PROBE_SIZE else X[rng.choice(n, PROBE_SIZE, replace=False)]
         batch = min(params["batch_size"] or n, n)
-        data = kernels.to_device(X) if self.algorithm == "batch" else None
+        engine = kernels.resolve_engine(self.engine)
+        data = kernels.prepare(X, engine) if self.algorithm == "batch" else None
         seen = updates = 0
         while seen < total:
             start_time = time.perf_counter()
@@ -242,7 +253,7 @@ class SOM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                 updates += len(order)
             else:
                 weights, qe_sum, n_up = kernels.batch_epoch(
-                    weights, data, order, seen, batch, schedule, *step
+                    weights, data, order, seen, batch, schedule, *step, engine
                 )
                 updates += n_up
             seen += len(order)
@@ -251,10 +262,11 @@ class SOM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             history["running_qe"].append(qe_sum / len(order))
             history["seconds"].append(time.perf_counter() - start_time)
             if self.track_errors:
-                qe, te = kernels.errors(weights, probe, n_cols)
+                qe, te = kernels.errors(weights, probe, n_cols, engine)
                 history["quantization_error"].append(qe)
                 history["topographic_error"].append(te)
         self.weights_ = weights.reshape(n_rows, n_cols, -1)
+        self.engine_ = engine
         self.n_iter_ = int(seen)
         self.n_updates_ = int(updates)
         self.history_ = history
@@ -282,7 +294,7 @@ class SOM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         labels : ndarray of shape (n_samples,), int64
         """
         X = self._validated(X)
-        top, _ = kernels.match(self._flat_weights(), X)
+        top, _ = kernels.match(self._flat_weights(), X, self.engine_)
         return top[:, 0].astype(np.int64)
 
     def winner(self, X):
@@ -313,7 +325,7 @@ class SOM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         distances : ndarray of shape (n_samples, n_rows * n_cols), dtype of ``X``
 
         Computed in float64 with NumPy (exact to rounding, whatever the batch), unlike
-        :meth:`predict` and the errors, which match in float32 on the Keras backend.
+        :meth:`predict` and the errors, which match in float32 on the ``engine_``.
         """
         X = self._validated(X)
         w = self._flat_weights().astype(np.float64)
@@ -330,7 +342,8 @@ class SOM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         """Mean distance of the samples to their best-matching unit's prototype,
         :math:`\\frac1n \\sum_i \\lVert x_i - w_{c(x_i)} \\rVert` (lower: the prototypes fit
         the data better)."""
-        return kernels.errors(self._flat_weights(), self._validated(X))[0]
+        X = self._validated(X)
+        return kernels.errors(self._flat_weights(), X, engine=self.engine_)[0]
 
     def topographic_error(self, X):
         """Share of samples whose best and second-best units are not grid neighbours
@@ -339,7 +352,7 @@ class SOM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         ``nan`` for a map of a single unit.
         """
         X = self._validated(X)
-        return kernels.errors(self._flat_weights(), X, self.weights_.shape[1])[1]
+        return kernels.errors(self._flat_weights(), X, self.weights_.shape[1], self.engine_)[1]
 
     def score(self, X, y=None):
         """Minus the quantization error (higher is better, as scikit-learn expects)."""

@@ -1,218 +1,172 @@
-"""The SOM's numeric kernels: the batch update and batched matching in ``keras.ops``, compiled
-once with the backend's compiler (``tf.function`` on TensorFlow, ``jax.jit`` on JAX), and the
-classic online rule in NumPy. Valid input is assumed: :class:`~.estimator.SOM` checks it.
+"""The SOM's numeric kernels: the batch update and batched matching, and the classic online
+rule. Valid input is assumed: :class:`~.estimator.SOM` checks it.
 
 The batch rule, for a batch of samples :math:`x_b` with best-matching units :math:`c_b`:
 
 .. math::  w_j \\leftarrow w_j + \\frac{\\eta \\sum_b h_{c_b j} (x_b - w_j)}
                                      {\\max\\big(1,\\ \\eta \\sum_b |h_{c_b j}|\\big)} .
 
-A batch at least as large as the map goes through per-unit sums (:func:`accumulate` then
-:func:`apply`: :math:`\\sum_b h_{c_b j} x_b = \\sum_k h_{kj} S_k`, one K x K by K x D
-product); a smaller one gathers the neighbourhood rows of its winners (:func:`small_step`,
-B x K x D). Shapes: TensorFlow traces with unknown shapes after the first retrace, so one trace
-serves every batch; JAX compiles per shape, so the last batch of an epoch is padded to the
-batch size and matching chunks to a few fixed sizes, with a ``valid`` mask (1 for a real row,
-0 for padding) so that padding never moves a prototype nor counts in an error.
+Two engines compute it, to the same rule and rounding-level agreement:
+
+- ``"numpy"``: NumPy on the CPU (the matrix products are BLAS calls). An update goes through
+  per-unit sums, :math:`\\sum_b h_{c_b j} x_b = \\sum_{k \\in U} h_{kj} S_k` with :math:`S_k`
+  the sum of the batch's samples whose BMU is :math:`k` and :math:`U` the units that won at
+  least one, so it costs one K x |U| by |U| x D product (|U| <= min(B, K)) besides the
+  matching (one B x D by D x K product). Nothing is compiled and nothing imports Keras.
+- ``"keras"``: ``keras.ops`` compiled for the Keras backend (:mod:`.keras_kernels`), for
+  accelerators; imported only when used.
+
+``"auto"`` (:func:`resolve_engine`) takes ``"keras"`` when the Keras backend computes on an
+accelerator (:func:`unsuplab._backend.accelerator`) and ``"numpy"`` otherwise: on a CPU the
+NumPy engine is the faster one (``benchmarks/som.py`` times both).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from keras import ops
 
 from ... import _backend
 from .grid import topographic
-from .neighborhoods import NEIGHBORHOODS
 
 #: Rows of data per call when matching many samples (bounds memory: a chunk of 8192 samples
 #: against 400 units is a 13 MB distance matrix).
 CHUNK_SIZE = 8192
-#: The smallest padded chunk on backends that compile per shape.
-MIN_CHUNK = 64
+#: The engines of :func:`batch_epoch` and :func:`match`.
+ENGINES = ("auto", "numpy", "keras")
+
+
+def resolve_engine(engine):
+    """``"numpy"`` or ``"keras"`` for ``engine`` in :data:`ENGINES` (``"auto"``: ``"keras"``
+    when the Keras backend has an accelerator, else ``"numpy"``)."""
+    if engine != "auto":
+        return engine
+    return "keras" if _backend.accelerator() is not None else "numpy"
+
+
+def _keras():
+    from . import keras_kernels
+
+    return keras_kernels
+
+
+def prepare(X, engine):
+    """The training data as the engine uses it: ``X`` itself for NumPy, a backend tensor for
+    Keras (copied to the device once per fit)."""
+    return _keras().to_device(X) if engine == "keras" else X
+
+
+# --- the NumPy engine ----------------------------------------------------------------------------
 
 
 def _scores(weights, x):
     # ||x - w||^2 - ||x||^2 = ||w||^2 - 2 x.w : enough to rank the units for each sample.
-    w_sq = ops.sum(weights * weights, axis=1)
-    return w_sq[None, :] - 2.0 * ops.matmul(x, ops.transpose(weights))
+    scores = x @ weights.T
+    scores *= -2.0
+    scores += np.einsum("kd,kd->k", weights, weights)
+    return scores
 
 
-def _match(weights, x, valid):
-    """Best unit of each row and the sum of the (valid) rows' distances to it."""
-    scores = _scores(weights, x)
-    bmu = ops.cast(ops.argmin(scores, axis=1), "int32")
-    best = ops.min(scores, axis=1) + ops.sum(x * x, axis=1)
-    qe_sum = ops.sum(ops.sqrt(ops.maximum(best, 0.0)) * valid)
-    return bmu, qe_sum
+def _distances_sq(weights, x, units):
+    """Squared distance of each row of ``x`` to the prototype of its unit, computed directly
+    (no cancellation between large norms)."""
+    diff = x - weights[units]
+    return np.einsum("bd,bd->b", diff, diff)
 
 
-def _capped_step(weights, pulled, mass, abs_mass, learning_rate):
-    # w += eta sum_b h (x_b - w) / max(1, eta sum_b |h|), with the sums given per unit
-    step = learning_rate / ops.maximum(1.0, learning_rate * abs_mass)
-    return weights + step[:, None] * (pulled - mass[:, None] * weights)
+def _per_unit_sums(x, bmu):
+    """Units that won at least one row, the sum of their rows and their counts."""
+    order = np.argsort(bmu, kind="stable")
+    units, starts, counts = np.unique(bmu[order], return_index=True, return_counts=True)
+    return units, np.add.reduceat(x[order], starts, axis=0), counts
 
 
-@_backend.compile_fn
-def accumulate(weights, data, idx, valid):
-    """Per-unit sums :math:`S_k` and counts :math:`n_k` of the rows ``data[idx]`` whose BMU is
-    :math:`k` (valid rows only), and the sum of their distances to their BMU."""
-    x = ops.take(data, idx, axis=0)
-    bmu, qe_sum = _match(weights, x, valid)
-    n_units = ops.shape(weights)[0]
-    sums = ops.segment_sum(x * valid[:, None], bmu, num_segments=n_units)
-    counts = ops.segment_sum(valid, bmu, num_segments=n_units)
-    return sums, counts, qe_sum
+def _numpy_epoch(weights, X, order, seen, batch, schedule, neighborhood_fn, d2_grid):
+    w = np.array(weights, dtype=np.float32)
+    n_units, n_features = w.shape
+    qe_sum = 0.0
+    n_updates = 0
+    for start in range(0, len(order), batch):
+        stop = min(start + batch, len(order))
+        sigma, lr = schedule(seen + start)
+        sums = np.zeros((n_units, n_features), dtype=np.float32)
+        counts = np.zeros(n_units, dtype=np.float32)
+        for part in range(start, stop, CHUNK_SIZE):  # matching against the same prototypes
+            x = X[order[part : min(part + CHUNK_SIZE, stop)]]
+            bmu = _scores(w, x).argmin(axis=1)
+            qe_sum += float(np.sqrt(_distances_sq(w, x, bmu)).sum())
+            units, unit_sums, unit_counts = _per_unit_sums(x, bmu)
+            sums[units] += unit_sums
+            counts[units] += unit_counts
+        won = np.flatnonzero(counts)
+        h = np.asarray(neighborhood_fn(d2_grid[won], sigma), dtype=np.float32)  # (|U|, K)
+        pulled = h.T @ sums[won]
+        mass = counts[won] @ h
+        abs_mass = counts[won] @ np.abs(h)
+        step = np.float32(lr) / np.maximum(np.float32(1.0), np.float32(lr) * abs_mass)
+        w += step[:, None] * (pulled - mass[:, None] * w)
+        n_updates += 1
+    return w, qe_sum, n_updates
 
 
-@_backend.compile_fn
-def apply(weights, sums, counts, h, learning_rate):
-    """The batch rule from per-unit sums: :math:`\\sum_b h_{c_b j} x_b = \\sum_k h_{kj} S_k`."""
-    pulled = ops.matmul(ops.transpose(h), sums)
-    mass = ops.sum(h * counts[:, None], axis=0)
-    abs_mass = ops.sum(ops.abs(h) * counts[:, None], axis=0)
-    return _capped_step(weights, pulled, mass, abs_mass, learning_rate)
+def _numpy_match(weights, X, k):
+    w = np.asarray(weights, dtype=np.float32)
+    tops, bests = [], []
+    for start in range(0, len(X), CHUNK_SIZE):
+        x = np.asarray(X[start : start + CHUNK_SIZE], dtype=np.float32)
+        scores = _scores(w, x)
+        if k == 1:
+            top = scores.argmin(axis=1)[:, None]
+        else:
+            top = np.argpartition(scores, 1, axis=1)[:, :2]
+            pair = np.take_along_axis(scores, top, axis=1)
+            swap = (pair[:, 1] < pair[:, 0]) | (
+                (pair[:, 1] == pair[:, 0]) & (top[:, 1] < top[:, 0])
+            )
+            top[swap] = top[swap][:, ::-1]
+        tops.append(top)
+        bests.append(_distances_sq(w, x, top[:, 0]))
+    return np.concatenate(tops), np.concatenate(bests)
 
 
-@_backend.compile_fn
-def small_step(weights, data, idx, valid, h, learning_rate):
-    """The batch rule for a batch smaller than the map: gather h's rows per sample, so the
-    cost is B*K*D instead of the K*K*D of going through per-unit sums."""
-    x = ops.take(data, idx, axis=0)
-    bmu, qe_sum = _match(weights, x, valid)
-    h_b = ops.take(h, bmu, axis=0) * valid[:, None]  # (B, K): h_{c_b j}, 0 for padding
-    pulled = ops.matmul(ops.transpose(h_b), x)
-    mass = ops.sum(h_b, axis=0)
-    abs_mass = ops.sum(ops.abs(h_b), axis=0)
-    return _capped_step(weights, pulled, mass, abs_mass, learning_rate), qe_sum
+# --- the entry points ----------------------------------------------------------------------------
 
 
-@_backend.compile_fn(static_argnames=("name",))
-def neighborhood(d2, sigma, name):
-    """The named neighbourhoods of :mod:`.neighborhoods`, in ``keras.ops``."""
-    s2 = sigma * sigma
-    if name == "bubble":
-        return ops.cast(d2 < s2, "float32")
-    g = ops.exp(-d2 / (2.0 * s2))
-    if name == "mexican_hat":
-        return (1.0 - d2 / s2) * g
-    return g
-
-
-@_backend.compile_fn(static_argnames=("k",))
-def best_two(weights, x, k):
-    """The ``k`` (1 or 2) best-matching units of each row and the squared distance to the best."""
-    neg_top, top = ops.top_k(-_scores(weights, x), k=k)
-    best = ops.maximum(-neg_top[:, 0] + ops.sum(x * x, axis=1), 0.0)
-    return ops.cast(top, "int32"), best
-
-
-# --- host-side drivers ---------------------------------------------------------------------------
-
-
-def _scalar(value):
-    # A tensor, not a Python float: a float would retrace tf.function at every new value.
-    return ops.convert_to_tensor(np.float32(value))
-
-
-def _padded_size(n, size):
-    """Rows a batch of ``n`` is padded to: ``n`` on TensorFlow (shapes stay dynamic), else
-    ``size`` or, for ``size=None``, the next power of two from MIN_CHUNK to CHUNK_SIZE."""
-    if _backend.is_tensorflow():
-        return n
-    if size is not None:
-        return size
-    return min(CHUNK_SIZE, max(MIN_CHUNK, 1 << (n - 1).bit_length()))
-
-
-def _rows(indices, size):
-    """``indices`` (int32) padded with row 0 to ``size`` rows, and its ``valid`` mask."""
-    n = len(indices)
-    idx = np.zeros(size, dtype=np.int32)
-    idx[:n] = indices
-    valid = np.zeros(size, dtype=np.float32)
-    valid[:n] = 1.0
-    return ops.convert_to_tensor(idx), ops.convert_to_tensor(valid)
-
-
-def to_device(array):
-    """A float32 backend tensor of ``array``."""
-    return ops.convert_to_tensor(np.asarray(array, dtype=np.float32))
-
-
-def batch_epoch(weights, data, order, seen, batch, schedule, neighborhood_fn, d2_grid):
-    """One epoch of the batch rule on the accelerator.
+def batch_epoch(weights, data, order, seen, batch, schedule, neighborhood_fn, d2_grid, engine):
+    """One epoch of the batch rule.
 
     Args:
         weights: (K, D) float32 prototypes.
-        data: (N, D) training data on the device (:func:`to_device`).
+        data: (N, D) training data, as :func:`prepare` gives it for ``engine``.
         order: row indices of the samples to present, in order.
         seen: samples presented before this epoch (where the schedule is read).
         batch: samples per update.
         schedule: ``schedule(t) -> (sigma, learning_rate)``.
-        neighborhood_fn: a function of :data:`NEIGHBORHOODS` (computed on the device) or any
-            callable ``h(d2, sigma)`` (computed in NumPy).
+        neighborhood_fn: a function of :data:`.NEIGHBORHOODS` or any callable ``h(d2, sigma)``.
         d2_grid: (K, K) squared grid distances.
+        engine: ``"numpy"`` or ``"keras"`` (:func:`resolve_engine`).
 
     Returns:
         ``(weights, qe_sum, n_updates)``: the new (K, D) NumPy weights, the summed distance of
         each sample to its BMU when it was presented, and the number of updates made.
     """
-    w = to_device(weights)
-    n_units = int(weights.shape[0])
-    named = next((k for k, f in NEIGHBORHOODS.items() if f is neighborhood_fn), None)
-    d2_device = to_device(d2_grid)
-    qe_sums = []
-    n_updates = 0
-    for start in range(0, len(order), batch):
-        stop = min(start + batch, len(order))
-        sigma, lr = schedule(seen + start)
-        if named is not None:
-            h = neighborhood(d2_device, _scalar(sigma), name=named)
-        else:
-            h = to_device(neighborhood_fn(d2_grid, sigma))
-        lr = _scalar(lr)
-        if stop - start < n_units:
-            idx, valid = _rows(order[start:stop], _padded_size(stop - start, batch))
-            w, q = small_step(w, data, idx, valid, h, lr)
-            qe_sums.append(q)
-        else:
-            sums = counts = None
-            for part in range(start, stop, CHUNK_SIZE):
-                end = min(part + CHUNK_SIZE, stop)
-                size = _padded_size(end - part, min(CHUNK_SIZE, batch))
-                s, c, q = accumulate(w, data, *_rows(order[part:end], size))
-                sums, counts = (s, c) if sums is None else (sums + s, counts + c)
-                qe_sums.append(q)
-            w = apply(w, sums, counts, h, lr)
-        n_updates += 1
-    qe_sum = float(sum(float(_backend.to_numpy(q)) for q in qe_sums))
-    return _backend.to_numpy(w), qe_sum, n_updates
+    run = _keras().batch_epoch if engine == "keras" else _numpy_epoch
+    return run(weights, data, order, seen, batch, schedule, neighborhood_fn, d2_grid)
 
 
-def match(weights, X):
+def match(weights, X, engine="numpy"):
     """The two best units of each row of ``X`` (one column for a one-unit map), shape (n, k),
     int64, and the squared distance to the best, shape (n,), float32."""
-    w = to_device(weights)
     k = min(2, int(weights.shape[0]))
-    tops, bests = [], []
-    for start in range(0, len(X), CHUNK_SIZE):
-        part = X[start : start + CHUNK_SIZE]
-        n = len(part)
-        size = _padded_size(n, None)
-        if size > n:
-            part = np.concatenate([part, np.zeros((size - n, X.shape[1]), part.dtype)])
-        top, best = best_two(w, to_device(part), k=k)
-        tops.append(_backend.to_numpy(top)[:n])
-        bests.append(_backend.to_numpy(best)[:n])
-    return np.concatenate(tops).astype(np.int64), np.concatenate(bests)
+    run = _keras().match if engine == "keras" else _numpy_match
+    top, best = run(weights, X, k)
+    return top.astype(np.int64), best.astype(np.float32)
 
 
-def errors(weights, X, n_cols=None):
+def errors(weights, X, n_cols=None, engine="numpy"):
     """``(quantization error, topographic error)`` of (K, D) ``weights`` on valid ``X``: the
     mean distance to the best unit, and the share of samples whose two best units are not grid
     neighbours (``nan`` for one unit or without ``n_cols``)."""
-    top, best = match(weights, X)
+    top, best = match(weights, X, engine)
     qe = float(np.sqrt(best).mean())
     te = float("nan") if n_cols is None or weights.shape[0] == 1 else topographic(top, n_cols)
     return qe, te
@@ -241,14 +195,11 @@ def online_epoch(weights, X, order, seen, schedule, neighborhood_fn, d2_grid):
 
 __all__ = [
     "CHUNK_SIZE",
-    "accumulate",
-    "apply",
+    "ENGINES",
     "batch_epoch",
-    "best_two",
     "errors",
     "match",
-    "neighborhood",
     "online_epoch",
-    "small_step",
-    "to_device",
+    "prepare",
+    "resolve_engine",
 ]
