@@ -27,8 +27,34 @@ def hinge_d_loss(d_real, d_fake):
     return ops.mean(ops.relu(1.0 - d_real)) + ops.mean(ops.relu(1.0 + d_fake))
 
 
+def gan_train_step(generator, discriminator, d_optimizer, g_optimizer, real, z_d, z_g):
+    from keras import ops
+
+    from unsuplab.exercises import value_and_grad
+
+    # 1. the discriminator: real images are the positive class, generated ones the negative
+    fake = generator(z_d, training=True)
+
+    def d_loss_fn():
+        d_real = discriminator(real, training=True)
+        d_fake = discriminator(fake, training=True)
+        return ops.mean(ops.softplus(-d_real)) + ops.mean(ops.softplus(d_fake))
+
+    d_loss, d_grads = value_and_grad(d_loss_fn, discriminator.trainable_variables)
+    d_optimizer.apply(d_grads, discriminator.trainable_variables)
+
+    # 2. the generator, against the updated discriminator: -log D(G(z)), non-saturating
+    def g_loss_fn():
+        d_fake = discriminator(generator(z_g, training=True), training=True)
+        return ops.mean(ops.softplus(-d_fake))
+
+    g_loss, g_grads = value_and_grad(g_loss_fn, generator.trainable_variables)
+    g_optimizer.apply(g_grads, generator.trainable_variables)
+    return d_loss, g_loss
+
+
 SOLUTIONS = {"04.1": nonsaturating_loss, "04.2": frechet, "04.3": power_step,
-             "04.4": hinge_d_loss}
+             "04.4": hinge_d_loss, "04.6": gan_train_step}
 
 
 def _saturating(logits):
@@ -47,6 +73,8 @@ WRONG = {
     "04.2": lambda mu1, s1, mu2, s2: np.trace(s1 + s2 - 2.0 * np.real(linalg.sqrtm(s1 @ s2))),
     "04.3": lambda w, u: (u / np.linalg.norm(u), np.linalg.svd(w, compute_uv=False)[0]),
     "04.4": _hinge_swapped,
+    "04.6": lambda g, d, d_opt, g_opt, real, z_d, z_g: gan_train_step(
+        g, d, d_opt, g_opt, real, z_d, z_d),  # the generator reuses the discriminator's codes
 }
 
 # The answers to the conceptual questions (04.C1-04.C4) and the open exercise 04.5 are in

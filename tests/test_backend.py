@@ -45,3 +45,28 @@ def _start_up_stderr(**env):
 def test_tensorflow_start_up_logs_are_hidden_unless_asked_for():
     assert "oneDNN" not in _start_up_stderr()
     assert "oneDNN" in _start_up_stderr(UNSUPLAB_TF_LOGS="1")
+
+
+def _rss_mib():
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) / 1024 for line in f if line.startswith("VmRSS:"))
+
+
+@pytest.mark.skipif(_backend._malloc_trim() is None, reason="glibc only (malloc_trim)")
+def test_release_memory_returns_freed_heap_pages_to_the_system():
+    """Blocks freed below a live one stay resident (the heap is trimmed only at its top) until
+    release_memory(); what is still in use stays."""
+    blocks = [bytearray(64 * 1024) for _ in range(3000)]  # ~190 MiB on the heap, touched
+    sentinel = bytearray(64 * 1024)  # above them: the heap's top stays in use
+    kept = blocks[::100]
+    del blocks
+    before = _rss_mib()
+    _backend.release_memory()
+    after = _rss_mib()
+    assert before - after > 100, f"{before:.0f} -> {after:.0f} MiB"
+    assert all(len(b) == 64 * 1024 and not any(b[:16]) for b in kept) and len(sentinel)
+
+
+def test_release_memory_is_harmless_without_glibc(monkeypatch):
+    monkeypatch.setattr(_backend, "_malloc_trim", lambda: None)
+    assert _backend.release_memory() is None

@@ -2,10 +2,15 @@ import numpy as np
 import pytest
 
 from unsuplab._validation import (
+    MAX_HOLES,
     check_array,
+    check_batch_size,
     check_choice,
+    check_class_labels,
+    check_hole_count,
     check_images,
     check_mask,
+    check_methods,
     check_number,
     check_seed,
     describe,
@@ -150,3 +155,48 @@ def test_check_labels_needs_a_name_per_class():
         check_labels([0, 1], 3)
     with pytest.raises(ValueError, match=">= 0"):
         check_labels([0, -1], 2)
+
+
+def test_check_class_labels():
+    np.testing.assert_array_equal(check_class_labels([0, 2, 1], 3, 3), [0, 2, 1])
+    np.testing.assert_array_equal(check_class_labels([0, -1], 2, 2, allow_unlabelled=True),
+                                  [0, -1])
+    with pytest.raises(ValueError, match=r"in \[0, 3\) \(n_classes=3\); its values span "
+                                         r"\[0, 3\]"):
+        check_class_labels([0, 3], 2, 3)
+    with pytest.raises(ValueError, match=r"or -1 \(unlabelled\)"):
+        check_class_labels([-2, 0], 2, 3, allow_unlabelled=True)
+    with pytest.raises(ValueError, match=r"\[-1, 0\]"):
+        check_class_labels([-1, 0], 2, 3)
+    with pytest.raises(ValueError, match="one entry per sample"):
+        check_class_labels([0, 1], 3, 3)
+    with pytest.raises(TypeError, match="int"):
+        check_class_labels([0.0, 1.0], 2, 3)
+
+
+def test_check_methods_names_the_argument_and_what_is_missing():
+    class Half:
+        def encode(self):
+            return None
+
+        decode = None  # not callable
+
+    assert isinstance(check_methods(Half(), "model", ("encode",)), Half)
+    with pytest.raises(TypeError, match=r"model must be a latent model with the method\(s\) "
+                                        r"decode. Received: model=Half object"):
+        check_methods(Half(), "model", ("encode", "decode"), what="a latent model")
+
+
+def test_check_hole_count():
+    assert check_hole_count(3) == 3 and check_hole_count(0) == 0
+    for bad in (MAX_HOLES + 1, 10**9, -1):
+        with pytest.raises(ValueError, match="n_holes"):
+            check_hole_count(bad)
+    with pytest.raises(TypeError, match="n_holes"):
+        check_hole_count("2")
+
+
+def test_check_batch_size_with_a_static_batch():
+    assert check_batch_size(np.zeros((2, 3)), 2, "too few").shape == (2, 3)
+    with pytest.raises(ValueError, match="too few"):
+        check_batch_size(np.zeros((1, 3)), 2, "too few")

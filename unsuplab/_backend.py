@@ -106,6 +106,37 @@ def to_numpy(x):
     return keras.ops.convert_to_numpy(x)
 
 
+@functools.cache
+def _malloc_trim():
+    """glibc's ``malloc_trim``, or None (another C library: macOS, musl, Windows)."""
+    import ctypes
+    import platform
+
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        return None
+    try:
+        trim = ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    return trim
+
+
+def release_memory() -> None:
+    """Give the C heap's free pages back to the system (glibc's ``malloc_trim(0)``; nothing
+    elsewhere). Called after work that allocates and frees large blocks: a training run, a
+    batched forward pass over many images.
+
+    Why: a freed block inside the heap stays resident until the heap is trimmed, and glibc
+    trims only its top. Measured in chapter 01 (TensorFlow): twelve autoencoders'
+    reconstructions of 10 000 test images, each freed, left the kernel 276 MiB larger; trimmed
+    after each, 9 MiB. A few milliseconds a call; nothing is freed that is still in use.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
 @contextlib.contextmanager
 def _stderr_silenced():
     """Point file descriptor 2 at /dev/null inside the block (C++ logs go there)."""
@@ -163,5 +194,6 @@ __all__ = [
     "is_tensorflow",
     "name",
     "quiet_tensorflow_logs",
+    "release_memory",
     "to_numpy",
 ]

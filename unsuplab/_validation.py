@@ -345,3 +345,16 @@ def check_batch_size(x, minimum, message):
         with tf.control_dependencies([check]):
             return tf.identity(x)
     return x
+
+
+def check_bool(value, name):
+    """Return ``value`` if it is a bool (``np.bool_`` too): a switch, not a truthy value
+    (``connected="no"`` would otherwise switch it on)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False. Received: {name}={value!r}")
+    return bool(value)
+
+
+#: The largest Gaussian blur, in pixels (its kernel spans about 8 sigma; beyond the image
+#: a larger one only costs memory).
+MAX_BLUR_SIGMA = 20.0

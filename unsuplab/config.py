@@ -106,13 +106,20 @@ SETTINGS: dict[str, tuple] = {
     "diffusion.conditional": (True, True),  # class labels, dropped 10%: guidance possible
     "diffusion.schedule": ("cosine", "cosine"),
     "diffusion.timesteps": (1000, 1000),
-    "diffusion.base_filters": (32, 32),  # time_unet widths 32/64/64 at 28/14/7 pixels
+    "diffusion.base_filters": (16, 16),  # time_unet widths 16/32/64 at 28/14/7 pixels
     "diffusion.depth": (2, 2),
     "diffusion.label_dropout": (0.1, 0.1),
-    "diffusion.batch_size": (64, 128),
+    "diffusion.batch_size": (32, 64),  # small batches: more steps per CPU-second
     "diffusion.learning_rate": (1e-3, 1e-3),
-    "diffusion.steps": (100, 2000),  # training steps in the notebook
+    "diffusion.steps": (40, 800),  # training steps in the notebook (~25 s / ~10 min)
     "diffusion.sample_steps": (20, 50),  # sampler steps of the figures
+    "diffusion.flow_steps": (60, 1000),  # training steps of the notebook's flow model
+    "diffusion.score_size": (200, 1000),  # samples per score in the notebook (FID needs > 64)
+    "diffusion.sweep_steps": ((2, 5, 10), (5, 10, 25, 50)),  # notebook: FID against steps
+    "diffusion.guidance": ((0.0, 2.0), (0.0, 1.0, 3.0)),  # notebook's guidance sweep (w)
+    "diffusion.guided_steps": (10, 20),  # DDIM steps of the guided samples
+    "diffusion.bench_steps": (10, 50),  # benchmark: DDIM steps of the scored samples
+    "diffusion.bench_sweep": ((2, 5), (5, 10, 25, 50, 100, 250)),  # benchmark: steps sweep
     # chapter 08: pretraining for few labels, generative augmentation (prefix "fewlabel.")
     "fewlabel.train_size": (4000, 60000),  # the unlabelled pool every representation sees
     "fewlabel.test_size": (1000, 10000),  # scored test images

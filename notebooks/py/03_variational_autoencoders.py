@@ -178,7 +178,8 @@ fig = viz.schematic("vae")
 #
 # Now $\mathbb{E}_{q_\phi}[f(z)] = \mathbb{E}_{\varepsilon}[f(\mu_\phi + \sigma_\phi \odot
 # \varepsilon)]$ and the gradient passes through $\mu$ and $\sigma$ by the chain rule; one
-# sample of $\varepsilon$ per image gives an unbiased, low-variance gradient estimate. In
+# sample of $\varepsilon$ per image gives an unbiased gradient estimate, whose variance is
+# usually far lower than that of the score-function (REINFORCE) estimator. In
 # `unsuplab.models.VAE` the noise comes from `keras.random.normal` with the model's own
 # `SeedGenerator` (its seed is part of the saved model), so a run repeats exactly. Exercise
 # 03.2 asks you for this one line.

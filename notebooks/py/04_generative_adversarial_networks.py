@@ -541,11 +541,41 @@ def my_hinge_d_loss(d_real, d_fake):
 check("04.4", my_hinge_d_loss)
 
 # %% [markdown]
-# **04.5 — (open) A conditional GAN.** Give the generator and the discriminator the class
-# label (an embedding concatenated to $z$; the label as extra channels of the discriminator's
-# input, or a projection discriminator). What happens to the class-coverage histogram, and
-# which score then tells you whether the generator obeys the label?
+# **04.5 — (open, discussion: no check) A conditional GAN.** Give the generator and the
+# discriminator the class label (an embedding concatenated to $z$; the label as extra channels
+# of the discriminator's input, or a projection discriminator). What happens to the
+# class-coverage histogram, and which score then tells you whether the generator obeys the
+# label?
 #
+# **04.6 — The GAN's training step, two optimizers.** Write the step that `GAN.train_step`
+# runs, for any generator and discriminator: `gan_train_step(generator, discriminator,
+# d_optimizer, g_optimizer, real, z_d, z_g)`. First the discriminator: generate a batch from
+# `z_d`, score the real batch and the generated one (logits), and minimise its loss (real
+# images are class 1, generated ones class 0) with `d_optimizer`. Then the generator, against
+# the *updated* discriminator: generate from the fresh codes `z_g` and minimise the
+# non-saturating loss with `g_optimizer`. Return `(d_loss, g_loss)`. Gradients come from
+# `value_and_grad(loss_fn, variables)`, which returns the value of `loss_fn()` (no arguments)
+# and its gradients with respect to `variables`: a `tf.GradientTape` on TensorFlow,
+# `jax.value_and_grad` over the variables' values on JAX, so your step runs on both; apply
+# them with `optimizer.apply(grads, variables)`. The check runs three of your steps next to the
+# reference step from the same weights and batches, then trains your step (compiled) for 300
+# steps on a ring of 8 Gaussians in 2-D and compares the modes it covers with the reference's.
+# Why does the discriminator's step need no `stop_gradient` on the generated images, and why
+# must the generator's step recompute them inside its `loss_fn`?
+
+# %%
+from keras import ops  # noqa: E402, F401 (your code uses ops.*)
+
+from unsuplab.exercises import value_and_grad  # noqa: E402, F401
+
+
+def gan_train_step(generator, discriminator, d_optimizer, g_optimizer, real, z_d, z_g):
+    ...  # your code here (about 15 lines)
+
+
+check("04.6", gan_train_step)
+
+# %% [markdown]
 # ### Conceptual and derivation questions
 #
 # Pen and paper, no check: reference answers for teachers are in `solutions/answers.md`.

@@ -19,14 +19,14 @@
 # classifier-free guidance as a fidelity/diversity dial; measure samples against the number of
 # sampling steps, and know what a step costs on a CPU.
 #
-# **Time:** quick mode is sized to run in about a minute on a 2-core laptop CPU (small
-# networks, a few hundred training steps: a *first look*, the samples are blurry blobs);
-# full mode trains for minutes per model. Models are cached, so a second run takes seconds.
+# **Time:** quick mode is sized to run in about a minute on a 2-core laptop CPU (few
+# training steps on a subset: a *first look*, the samples are rough shapes at best); full
+# mode trains each model for minutes. Models are cached, so a second run takes seconds.
 # Full-mode figures are quoted only from the benchmark's record (`benchmarks/diffusion.py`,
 # `benchmarks/RESULTS.md`).
 #
-# **Quick or full?** `UNSUPLAB_QUICK=1` trains small models on a subset; unset it for the
-# real results. The values of both modes are in `unsuplab.config.SETTINGS` (names starting
+# **Quick or full?** `UNSUPLAB_QUICK=1` trains the same network for far fewer steps on a
+# subset; unset it for the real results. The values of both modes are in `unsuplab.config.SETTINGS` (names starting
 # with `diffusion.`). With the shipped model (`config.use_pretrained()`, `make lab
 # PRETRAINED=1`, Binder's default) quick mode shows full-quality samples.
 #
@@ -123,7 +123,7 @@ shown = [0, 100, 250, 500, 750, 900, 999]
 rows = {}
 for name, alpha_bar in schedules.items():
     a = alpha_bar[shown].reshape(-1, 1, 1, 1)
-    x_t = np.sqrt(a) * x0 + np.sqrt(1 - a) * noise  # q(x_t | x_0), one draw per step shown
+    x_t = np.sqrt(a) * x0 + np.sqrt(1 - a) * noise  # q(x_t | x_0) at each step, the same ε
     rows[f"{name}: t = " + ", ".join(str(s + 1) for s in shown)] = np.clip((x_t + 1) / 2, 0, 1)
 fig = viz.image_rows(rows, n=len(shown), size=1.1,
                      title="One image through the forward process (the same noise ε)")
@@ -280,7 +280,7 @@ fig = viz.image_rows({"clean": clean, "noisy σ = 25/255": noisy, "diffusion's T
 #
 # No fresh noise: the map from $x_T$ to the image is a fixed function (an Euler step of an
 # ODE, the *probability-flow* ODE, in the variables $x/\sqrt{\bar\alpha}$ and
-# $\sqrt{(1-\bar\alpha)/\bar\alpha}$), so the same $x_T$ gives the same image with 10 or 50
+# $\sqrt{(1-\bar\alpha)/\bar\alpha}$), so the same $x_T$ gives nearly the same image with 10 or 50
 # steps, and large jumps between $t$ and $t'$ cost less than for the stochastic chain. The
 # same starting noise through both samplers:
 
@@ -322,8 +322,8 @@ fig = viz.image_rows(rows, n=8, size=0.9, title="The same seed, two samplers, 5 
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-flow, _ = ch09.cached_diffusion(data.x_train, data.y_train, objective="flow",
-                                conditional=True)
+flow, _ = ch09.cached_diffusion(data.x_train, data.y_train, objective="flow", conditional=True,
+                                steps=config.setting("diffusion.flow_steps"))
 fig = viz.plot_history(flow.training_history, ["loss"],
                        title="Flow matching: the velocity regression loss")
 rows = {f"{sampler}, {s} steps": flow.generate(8, steps=s, sampler=sampler, seed=2)
@@ -415,7 +415,7 @@ fig = viz.image_rows({f"w = {w}": model.generate(10, steps=guided_steps,
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-from unsuplab.widgets.diffusion import guidance_explorer, reverse_process_explorer  # noqa: E402
+from unsuplab.widgets import guidance_explorer, reverse_process_explorer  # noqa: E402
 
 reverse_process_explorer(model, n=6, steps=50, sampler="ddim", labels=np.arange(6))
 

@@ -82,3 +82,24 @@ def test_corruptions_reject_bad_input(images, call, match):
 def test_corruptions_reject_integer_images():
     with pytest.raises(TypeError, match="float"):
         data.gaussian_noise(np.zeros((2, 4, 4), np.uint8), 0.1)
+
+
+def test_a_grey_level_noise_std_is_refused_with_the_255_hint():
+    x = np.full((2, 4, 4), 0.5, np.float32)
+    with pytest.raises(ValueError, match=r"sigma=25/255"):
+        data.gaussian_noise(x, 25, seed=0)  # 25 grey levels meant: would be pure noise
+    assert data.gaussian_noise(x, 25 / 255, seed=0).shape == x.shape
+
+
+@pytest.mark.parametrize("n_holes", [10**9, 257, -1])
+def test_hole_counts_that_would_exhaust_memory_are_refused(n_holes):
+    with pytest.raises(ValueError, match="n_holes"):
+        data.random_holes(np.zeros((2, 8, 8), np.float32), n_holes=n_holes, hole_size=2)
+
+
+def test_a_blur_larger_than_any_image_and_a_truthy_clip_are_refused():
+    x = np.zeros((2, 4, 4), np.float32)
+    with pytest.raises(ValueError, match="sigma"):
+        data.blur(x, 10**12)  # scipy would allocate terabytes for the kernel
+    with pytest.raises(TypeError, match="clip"):
+        data.gaussian_noise(x, 0.1, clip="no", seed=0)

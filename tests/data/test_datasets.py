@@ -151,6 +151,18 @@ def test_load_photos_bad_input(kwargs, match):
         data.load_photos(**kwargs)
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [({"names": 3}, TypeError, "names"), ({"names": [None]}, TypeError, "names"),
+     ({"names": "camera", "gray": "no"}, TypeError, "gray"),
+     ({"names": "camera", "size": 10**6}, ValueError, "size"),
+     ({"names": "camera", "size": 64.5}, TypeError, "size")],
+)
+def test_load_photos_refuses_wrong_types_by_name(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        data.load_photos(**kwargs)
+
+
 def test_mnist_without_network_explains_itself(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     monkeypatch.setattr(datasets, "MNIST_URL", "http://127.0.0.1:9/mnist.npz")

@@ -185,3 +185,10 @@ def test_make_dataset_frees_its_images_with_the_dataset_and_not_before():
     finally:
         tracemalloc.stop()
     assert kept < x.size // 4, f"{kept} bytes kept after the dataset was deleted"
+
+
+@pytest.mark.parametrize(("n", "error"), [("three", TypeError), (0, ValueError),
+                                          (2.5, TypeError)])
+def test_subset_names_a_bad_count(n, error):
+    with pytest.raises(error, match=r"Received: n="):
+        subset(np.zeros((4, 2)), n=n)

@@ -121,3 +121,117 @@ def test_right_answers_pass_in_both_precisions(dtype):
 
 def test_hinge_inside_the_model_passes():
     verify("04.4", sol.hinge_d_loss)
+
+
+# --- 04.6: the GAN's training step, checked by running it ------------------------------------
+
+
+def _gan_step(*, d_first=True, detach_g=False, swap_labels=False, saturating=False,
+              wrong_optimizer=False, same_codes=False, d_frozen=False, one_sided=False,
+              sum_loss=False, returned=None):
+    """The reference step with one planted mistake."""
+    def step(generator, discriminator, d_optimizer, g_optimizer, real, z_d, z_g):
+        from keras import ops
+
+        from unsuplab.exercises import value_and_grad
+
+        z_gen = z_d if same_codes else z_g
+
+        def d_step():
+            fake = generator(z_d, training=True)
+
+            def d_loss_fn():
+                d_real, d_fake = discriminator(real), discriminator(fake)
+                if swap_labels:
+                    d_real, d_fake = -d_real, -d_fake
+                loss = ops.mean(ops.softplus(-d_real))
+                reduce = ops.sum if sum_loss else ops.mean
+                return loss if one_sided else loss + reduce(ops.softplus(d_fake))
+
+            loss, grads = value_and_grad(d_loss_fn, discriminator.trainable_variables)
+            if not d_frozen:
+                d_optimizer.apply(grads, discriminator.trainable_variables)
+            return loss
+
+        def g_step():
+            def g_loss_fn():
+                fake = generator(z_gen, training=True)
+                if detach_g:
+                    fake = ops.stop_gradient(fake)
+                d_fake = discriminator(fake)
+                return (-ops.mean(ops.softplus(d_fake)) if saturating
+                        else ops.mean(ops.softplus(-d_fake)))
+
+            loss, grads = value_and_grad(g_loss_fn, generator.trainable_variables)
+            opt = d_optimizer if wrong_optimizer else g_optimizer
+            opt.apply(grads, generator.trainable_variables)
+            return loss
+
+        if d_first:
+            d = d_step()
+            g = g_step()
+        else:
+            g = g_step()
+            d = d_step()
+        return (d, g) if returned is None else returned(d, g)
+
+    return step
+
+
+def _numpy_d_loss(generator, discriminator, d_optimizer, g_optimizer, real, z_d, z_g):
+    """The right value, but the discriminator's loss goes through NumPy: no gradient."""
+    from keras import ops
+
+    from unsuplab.exercises import value_and_grad
+
+    fake = generator(z_d)
+
+    def d_loss_fn():
+        d_real = ops.convert_to_numpy(discriminator(real))
+        d_fake = ops.convert_to_numpy(discriminator(fake))
+        return ops.convert_to_tensor(np.mean(np.logaddexp(0.0, -d_real))
+                                     + np.mean(np.logaddexp(0.0, d_fake)))
+
+    d_loss, grads = value_and_grad(d_loss_fn, discriminator.trainable_variables)
+    d_optimizer.apply(grads, discriminator.trainable_variables)
+    g_step = _gan_step(d_frozen=True)  # its discriminator loss is not applied: the G step
+    return d_loss, g_step(generator, discriminator, d_optimizer, g_optimizer, real, z_d, z_g)[1]
+
+
+WRONG_GAN_STEP = {
+    "same-codes": sol.WRONG["04.6"],
+    "generator-first": _gan_step(d_first=False),
+    "detached-generator": _gan_step(detach_g=True),
+    "labels-swapped": _gan_step(swap_labels=True),
+    "saturating": _gan_step(saturating=True),
+    "optimizer-of-the-wrong-network": _gan_step(wrong_optimizer=True),
+    "discriminator-never-updated": _gan_step(d_frozen=True),
+    "real-term-only": _gan_step(one_sided=True),
+    "fake-term-summed": _gan_step(sum_loss=True),
+    "losses-swapped-on-return": _gan_step(returned=lambda d, g: (g, d)),
+    "numpy-loss": _numpy_d_loss,
+}
+
+
+@pytest.mark.parametrize("wrong", list(WRONG_GAN_STEP.values()), ids=list(WRONG_GAN_STEP))
+def test_wrong_gan_steps_fail(wrong):
+    with pytest.raises(Mismatch):
+        verify("04.6", wrong)
+
+
+def test_gan_step_feedback_names_the_mistake():
+    with pytest.raises(Mismatch, match="saturating"):
+        verify("04.6", WRONG_GAN_STEP["saturating"])
+    with pytest.raises(Mismatch, match="before the discriminator"):
+        verify("04.6", WRONG_GAN_STEP["generator-first"])
+    with pytest.raises(Mismatch, match="generator did not change"):
+        verify("04.6", WRONG_GAN_STEP["detached-generator"])
+
+
+def test_the_reference_step_covers_the_ring():
+    from unsuplab.exercises import gan_step
+
+    (modes, near), (ref_modes, ref_near) = gan_step.train_and_compare(
+        sol.gan_train_step, lambda thunk: thunk())
+    assert (modes, near) == (ref_modes, ref_near)  # the same step: the same samples
+    assert ref_modes >= 6  # the reference covers the ring

@@ -107,3 +107,99 @@ def test_feedback_points_at_the_mistake(ex, wrong, words):
     with pytest.raises(Mismatch, match=None) as info:
         verify(ex, wrong)
     assert words in str(info.value)
+
+
+# --- 09.4: the training step ----------------------------------------------------------------------
+
+
+def _loss(*, target="noise", scale_noise=True, roots=True, time="right", per_image=True,
+          reduce="mean", sign=1.0, detach=False, with_noise=True):
+    """The reference training loss with one thing changed."""
+
+    def loss(model, x0):
+        from keras import ops, random
+
+        n = ops.shape(x0)[0]
+        noise = random.normal(ops.shape(x0), seed=model.seed_generator)
+        shape = (n,) if per_image else (1,)
+        index = random.randint(shape, 0, model.timesteps, seed=model.seed_generator)
+        index = index if per_image else ops.repeat(index, n)
+        table = ops.convert_to_tensor(model.alpha_bar.astype("float32"))
+        ab = ops.reshape(ops.take(table, index), (-1, 1, 1, 1))
+        signal = ops.sqrt(ab) if roots else ab
+        spread = (ops.sqrt(1.0 - ab) if roots else 1.0 - ab) if scale_noise else 1.0
+        x_t = signal * x0 + (spread * noise if with_noise else 0.0)
+        steps = ops.cast(index, "float32")
+        t = {"right": (steps + 1.0) / model.timesteps, "off-by-one": steps / model.timesteps,
+             "index": steps, "zeros": ops.zeros((n,))}[time]
+        pred = model.network([x_t, t])
+        if detach:
+            pred = ops.stop_gradient(pred)
+        aim = {"noise": noise, "x0": x0}[target]
+        error = ops.square(pred - aim) if reduce != "abs" else ops.abs(pred - aim)
+        return sign * (ops.sum(error) if reduce == "sum" else ops.mean(error))
+
+    return loss
+
+
+def _numpy_noise(model, x0):
+    from keras import ops
+
+    noise = np.random.default_rng(0).standard_normal(tuple(x0.shape)).astype("float32")
+    return sol.diffusion_loss(model, x0) * 0 + ops.mean(ops.square(
+        model.network([x0 + noise, ops.full((ops.shape(x0)[0],), 0.5)]) - noise))
+
+
+WRONG_STEP = {
+    "planted-x0-target": sol.WRONG["09.4"],
+    "x0-target": _loss(target="x0"),
+    "wrong-sign": _loss(sign=-1.0),
+    "noise-not-scaled": _loss(scale_noise=False),
+    "variances-not-roots": _loss(roots=False),
+    "t-not-used": _loss(time="zeros"),
+    "one-t-per-batch": _loss(per_image=False),
+    "index-as-time": _loss(time="index"),
+    "time-off-by-one": _loss(time="off-by-one"),
+    "sum": _loss(reduce="sum"),
+    "absolute-error": _loss(reduce="abs"),
+    "no-noise-in-x_t": _loss(with_noise=False),
+}
+#: Mistakes that only training can reveal (the checker's second part): slow, marked so.
+WRONG_IN_TRAINING = {
+    "detached-prediction": _loss(detach=True),
+    "numpy-noise": _numpy_noise,
+}
+
+
+@pytest.mark.parametrize("wrong", WRONG_STEP.values(), ids=WRONG_STEP.keys())
+def test_training_step_mistakes_fail(wrong):
+    with pytest.raises(Mismatch):
+        verify("09.4", wrong)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("wrong", WRONG_IN_TRAINING.values(), ids=WRONG_IN_TRAINING.keys())
+def test_training_step_mistakes_fail_in_training(wrong):
+    with pytest.raises(Mismatch, match="Trained with your loss|Plugged into"):
+        verify("09.4", wrong)
+
+
+def test_the_training_step_has_eight_mistakes():
+    assert len(WRONG_STEP) + len(WRONG_IN_TRAINING) >= 8
+
+
+@pytest.mark.parametrize(("name", "words"), [
+    ("wrong-sign", "sign"), ("x0-target", "clean image"), ("noise-not-scaled", "sqrt(1 - "),
+    ("t-not-used", "same time input"), ("one-t-per-batch", "same time input"),
+    ("index-as-time", "(i + 1) / T"), ("time-off-by-one", "off by one"), ("sum", "mean"),
+    ("no-noise-in-x_t", "no noise"),
+])
+def test_training_step_feedback_points_at_the_mistake(name, words):
+    with pytest.raises(Mismatch) as info:
+        verify("09.4", WRONG_STEP[name])
+    assert words in str(info.value)
+
+
+@pytest.mark.slow
+def test_the_reference_training_step_passes():
+    verify("09.4", sol.diffusion_loss)

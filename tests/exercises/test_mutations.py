@@ -10,7 +10,9 @@ from keras import ops
 from scipy.optimize import linear_sum_assignment
 
 from solutions import ch00, ch01, ch02, ch03, ch05
+from unsuplab import metrics
 from unsuplab.exercises import Mismatch, verify
+from unsuplab.metrics import psnr
 
 
 def _cases(table):
@@ -82,6 +84,7 @@ WRONG_00 = {
         "integer-division": lambda im: im.mean(axis=0) // 255,
         "constant": lambda im: np.full(im.shape[1:], 0.5),
         "in-place": _mean_in_place,
+        "rounded": lambda im: np.round(im.mean(axis=0) / 255, 3),
     },
     "00.2": {
         "farthest": ch00.WRONG["00.2"],
@@ -128,11 +131,20 @@ def _conv(latent_dim):
     return keras.layers.Conv2D(8, 3, strides=2, padding="same", activation="relu")
 
 
+def _sorts_in_place(sizes, psnr_db, target_db):
+    """Right answer, but sorts the caller's lists in place."""
+    order = np.argsort(sizes)
+    sizes[:] = [sizes[i] for i in order]
+    psnr_db[:] = [psnr_db[i] for i in order]
+    return next((s for s, p in zip(sizes, psnr_db, strict=True) if p >= target_db), None)
+
+
 def _psnr(reduce):
     return lambda x, y: reduce(np.mean((x - y) ** 2, axis=(1, 2)))
 
 
-def _elbo(rec_scale=1.0, kl_scale=1.0, reduce="mean", stable=True, pixel_reduce="sum"):
+def _elbo(rec_scale=1.0, kl_scale=1.0, reduce="mean", stable=True, pixel_reduce="sum",
+          detach_kl=False):
     def loss(x, logits, mean, log_var):
         if stable:
             nll = ops.softplus(logits) - x * logits
@@ -141,6 +153,7 @@ def _elbo(rec_scale=1.0, kl_scale=1.0, reduce="mean", stable=True, pixel_reduce=
             nll = -(x * ops.log(p) + (1 - x) * ops.log(1 - p))
         nll = (ops.sum if pixel_reduce == "sum" else ops.mean)(nll, axis=(1, 2, 3))
         kl = 0.5 * ops.sum(ops.exp(log_var) + ops.square(mean) - 1.0 - log_var, axis=-1)
+        kl = ops.stop_gradient(kl) if detach_kl else kl
         total = rec_scale * nll + kl_scale * kl
         return ops.mean(total) if reduce == "mean" else ops.sum(total)
 
@@ -178,6 +191,10 @@ WRONG_01 = {
         "per-image": _psnr(lambda mse: 10 * np.log10(1 / mse)),
         "natural-log": _psnr(lambda mse: np.mean(10 * np.log(1 / mse))),
         "peak-255": _psnr(lambda mse: np.mean(10 * np.log10(255**2 / mse))),
+        "rounded": _psnr(lambda mse: round(float(np.mean(10 * np.log10(1 / mse))), 2)),
+        "epsilon-bias": _psnr(lambda mse: np.mean(10 * np.log10(1 / (mse + 1e-6)))),
+        "library-global": lambda x, y: psnr(x, y),
+        "library-module": lambda x, y: metrics.psnr(x, y),
     },
     "01.4": {
         "assumes-sorted": ch01.WRONG["01.4"],
@@ -190,6 +207,7 @@ WRONG_01 = {
                                        if b >= t), None),
         "never-none": lambda s, p, t: min((a for a, b in zip(s, p, strict=True) if b >= t),
                                           default=max(s)),
+        "sorts-the-callers-list": _sorts_in_place,
     },
     "01.5": {
         "sum": ch01.WRONG["01.5"],
@@ -200,6 +218,7 @@ WRONG_01 = {
         "per-image": lambda x, y: ops.mean(ops.square(x - y), axis=(1, 2, 3)),
         "numpy": lambda x, y: np.mean((np.asarray(x) - np.asarray(y)) ** 2),
         "bce": lambda x, y: ops.mean(keras.losses.binary_crossentropy(x, y)),
+        "detached": lambda x, y: ops.stop_gradient(ops.mean(ops.square(x - y))),
     },
 }
 
@@ -241,6 +260,9 @@ WRONG_03 = {
         "global-max": _iwae_global_max,
         "max-only": lambda w: w.max(axis=0),
         "in-place": lambda w: (w.__isub__(w.max(0)), ch03.iwae_bound(w))[-1],
+        "fixed-shift": lambda w: -300.0 + np.log(np.mean(np.exp(w + 300.0), axis=0)),
+        "shift-of-the-first-column": lambda w: w[:, 0].max() + np.log(
+            np.mean(np.exp(w - w[:, 0].max()), axis=0)),
     },
     "03.5": {
         "no-kl": ch03.WRONG["03.5"],
@@ -251,6 +273,8 @@ WRONG_03 = {
         "pixel-mean": _elbo(pixel_reduce="mean"),
         "unstable": _elbo(stable=False),
         "no-reconstruction": _elbo(rec_scale=0.0),
+        "kl-detached": _elbo(detach_kl=True),
+        "all-detached": lambda *a: ops.stop_gradient(ch03.negative_elbo(*a)),
     },
 }
 
@@ -297,8 +321,12 @@ def _noise(level="uniform", clip=True, noise="normal", int_seed=False, power=1):
         shape = ops.shape(x) if level == "per-pixel" else (n, 1, 1, 1)
         sigma = (sigma_max * ops.ones((n, 1, 1, 1)) if level == "fixed"
                  else keras.random.uniform(shape, 0.0, sigma_max, seed=s1))
-        eps = (keras.random.normal(ops.shape(x), seed=s2) if noise == "normal"
-               else keras.random.uniform(ops.shape(x), seed=s2))
+        if noise == "normal":
+            eps = keras.random.normal(ops.shape(x), seed=s2)
+        elif noise == "uniform":
+            eps = keras.random.uniform(ops.shape(x), seed=s2)
+        else:  # mean 0, variance 1: only the shape is wrong
+            eps = keras.random.uniform(ops.shape(x), -3.0**0.5, 3.0**0.5, seed=s2)
         noisy = x + sigma**power * eps
         return ops.clip(noisy, 0.0, 1.0) if clip else noisy
 
@@ -329,6 +357,8 @@ WRONG_02 = {
             m.sum(axis=(1, 2)) / (m * sq).sum(axis=(1, 2)))),
         "in-place": lambda c, r, m: (m.__isub__(0.0), c.__imul__(1.0), r.__iadd__(1e-3),
                                      ch02.hole_psnr(c, r - 1e-3, m))[-1],
+        "rounded": lambda c, r, m: round(float(ch02.hole_psnr(c, r, m)), 2),
+        "library": lambda c, r, m: metrics.hole_psnr(c, r, m),
     },
     "02.2": {
         "3x3-with-centre": ch02.WRONG["02.2"],
@@ -359,6 +389,8 @@ WRONG_02 = {
         "variance-not-std": _noise(power=2),
         "int-seed": _noise(int_seed=True),
         "numpy": _noise_numpy,
+        "notebook-sigma": lambda x, sigma_max, seed: ch02.add_noise(x, 55 / 255, seed),
+        "uniform-of-the-right-variance": _noise(noise="uniform-unit-variance"),
     },
 }
 

@@ -192,3 +192,8 @@ def test_precision_recall_closed_balls_differ_from_prdc_only_on_ties(capsys):
     assert precision_recall(real, nudged, k=1) == pytest.approx(
         prdc.compute_prdc(real, nudged, nearest_k=1))
     capsys.readouterr()
+
+
+def test_class_shares_refuses_a_class_count_that_would_exhaust_memory():
+    with pytest.raises(ValueError, match="n_classes"):
+        class_shares(np.array([0, 1]), 10**12)

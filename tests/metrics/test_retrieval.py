@@ -143,3 +143,72 @@ def test_mean_average_precision_rejects_mismatched_lengths():
     with pytest.raises(ValueError, match="same number of features"):
         mean_average_precision(np.zeros((2, 3)), np.zeros(2, int), np.zeros((4, 2)),
                                np.zeros(4, int))
+
+
+# --- against scikit-learn, at the edges --------------------------------------------------------
+
+
+def test_cosine_zero_norm_rows_have_similarity_zero_as_in_sklearn():
+    from sklearn.metrics.pairwise import cosine_distances
+
+    # cosine similarities with the query: 0.98, 0 (zero row), -0.98, 0.29, 0.74
+    db = np.array([[1.0, 0.0], [0.0, 0.0], [-1.0, -0.1], [0.1, 1.0], [0.6, 0.8]])
+    q = np.array([[1.0, 0.2], [0.0, 0.0]])
+    want = np.argsort(cosine_distances(q, db), axis=1, kind="stable")
+    assert want[0].tolist() == [0, 4, 3, 1, 2]  # the zero row after every positive similarity
+    np.testing.assert_array_equal(nearest_neighbors(q, db, k=5, metric="cosine"), want)
+    ydb = np.array([0, 1, 1, 0, 0])
+    got = mean_average_precision(q[:1], np.array([1]), db, ydb, metric="cosine")
+    assert got == pytest.approx(average_precision(ydb[want[0]] == 1))
+
+
+def test_euclidean_far_from_the_origin_matches_sklearn(rng):
+    from sklearn.neighbors import NearestNeighbors
+
+    # spread 1 around 3e4 in float32: |x|^2 - 2 x.w + |w|^2 cancels every digit of the
+    # distances (float32 keeps 7 of the 9 digits of |x|^2 = 9e9 per feature)
+    x = (3e4 + rng.normal(size=(300, 6))).astype(np.float32)
+    y = rng.integers(0, 3, size=300)
+    ref = NearestNeighbors(n_neighbors=6, algorithm="brute").fit(x.astype(np.float64))
+    want = ref.kneighbors(x.astype(np.float64), return_distance=False)[:, 1:]  # self first
+    np.testing.assert_array_equal(nearest_neighbors(x, k=5), want)
+    assert precision_at_k(x, y, k=5) == pytest.approx(np.mean(y[want] == y[:, None]))
+
+
+def test_mean_average_precision_matches_sklearn_without_ties(rng):
+    from sklearn.metrics import average_precision_score
+    from sklearn.metrics.pairwise import euclidean_distances
+
+    db, q = rng.normal(size=(80, 4)) + 50.0, rng.normal(size=(9, 4)) + 50.0
+    ydb, yq = rng.integers(0, 3, 80), rng.integers(0, 3, 9)
+    d = euclidean_distances(q, db)
+    want = np.mean([average_precision_score(ydb == yq[i], -d[i]) for i in range(len(q))])
+    assert mean_average_precision(q, yq, db, ydb, block=4) == pytest.approx(want, abs=1e-12)
+
+
+def test_tied_distances_rank_by_database_index():
+    # the documented convention: ties keep the database order (a stable sort); scikit-learn's
+    # average_precision_score puts tied items at one threshold instead
+    from sklearn.metrics import average_precision_score
+
+    db = np.array([[1.0], [-1.0], [3.0]])  # items 0 and 1 tie at distance 1 from 0.0
+    q, ydb = np.array([[0.0]]), np.array([0, 1, 1])
+    assert mean_average_precision(q, np.array([1]), db, ydb) == pytest.approx(
+        average_precision([0, 1, 1]))  # item 0 (irrelevant) ranked first: (1/2 + 2/3) / 2
+    swapped = mean_average_precision(q, np.array([1]), db[[1, 0, 2]], ydb[[1, 0, 2]])
+    assert swapped == pytest.approx(average_precision([1, 0, 1]))  # (1 + 2/3) / 2
+    # scikit-learn: one threshold for the tied pair (precision 1/2 at recall 1/2), whatever
+    # their order: 1/2 * 1/2 + 1/2 * 2/3
+    for order in ([0, 1, 2], [1, 0, 2]):
+        tied = average_precision_score(ydb[order] == 1, -np.abs(db[order, 0]))
+        assert tied == pytest.approx(1 / 4 + 1 / 3)
+    np.testing.assert_array_equal(nearest_neighbors(q, db, k=2), [[0, 1]])
+
+
+@pytest.mark.parametrize("bad", [None, "codes", 3])
+def test_precision_at_k_names_queries_and_database_that_are_not_arrays(bad):
+    z, y = np.zeros((4, 2)), np.array([0, 0, 1, 1])
+    with pytest.raises((TypeError, ValueError), match=r"queries must"):
+        precision_at_k(bad, y, k=1)
+    with pytest.raises((TypeError, ValueError), match=r"database must"):
+        precision_at_k(z, y, bad, y, k=1)

@@ -97,3 +97,16 @@ def test_vi_with_negative_labels_matches_a_reference(low):
     # -1 and 2 are two regions, not one (no wrap-around of a negative index)
     two = np.array([[-1, -1, 2, 2]])
     assert variation_of_information(two, np.zeros_like(two)) == pytest.approx(1.0)
+
+
+def test_any_integer_segment_ids_score_as_their_renaming():
+    """Labels are names: negative or huge ids (which scikit-image indexes a table by) score
+    exactly as the same partition numbered 0..k-1."""
+    truth = np.array([[0, 0, 1, 1], [0, 2, 2, 1], [3, 3, 2, 1]])
+    pred = np.array([[0, 0, 1, 1], [0, 0, 2, 2], [3, 3, 2, 2]])
+    scores = segmentation_scores(truth, pred)
+    for renamed in (pred - 7, pred * 2**40, pred.astype(np.int8) - 100):
+        assert segmentation_scores(truth, renamed) == pytest.approx(scores)
+        assert segmentation_scores(renamed, truth)["vi"] == pytest.approx(scores["vi"])
+    with pytest.raises(ValueError, match="int64"):
+        segmentation_scores(truth, pred.astype(np.uint64) + np.uint64(2**63))

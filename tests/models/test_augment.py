@@ -34,3 +34,9 @@ def test_pseudo_labelled_samples_keeps_confident_ones():
     np.testing.assert_array_equal(labels, [0, 1])
     with pytest.raises(ValueError, match="one row per image"):
         pseudo_labelled_samples(images[:2], p)
+
+
+def test_a_model_without_encode_is_named():
+    images = np.zeros((4, 8, 8), np.float32)
+    with pytest.raises(TypeError, match=r"model must be a latent model .*encode"):
+        latent_augment(object(), images, np.zeros(4, int), 2)

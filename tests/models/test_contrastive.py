@@ -204,3 +204,19 @@ def test_resume_from_a_keras_file_is_bit_identical(tmp_path):
     fit(resumed, x, epochs=2, initial_epoch=1, batch_size=8, seed=1, verbose=0)
     for a, b in zip(straight.weights, resumed.weights, strict=True):
         np.testing.assert_array_equal(_np(a), _np(b))
+
+
+def test_batches_of_one_image_are_refused_by_the_model():
+    """NT-Xent of one image is 0 with accuracy 1 whatever the features: the model refuses
+    it through every way in (the package's fit, Keras's fit, a last batch of 1)."""
+    model = _tiny()
+    model.compile(optimizer="adam")
+    x = _images(5)
+    with pytest.raises(ValueError, match="batch_size=1"):
+        fit(model, x, epochs=1, batch_size=1, verbose=0)
+    # Keras's own fit: a batch size known only inside the compiled step (symbolic on
+    # TensorFlow: a graph assertion; static on JAX: a ValueError while tracing)
+    with pytest.raises(Exception, match="at least 2 images"):
+        model.fit(x[:1], epochs=1, batch_size=1, verbose=0)
+    loss, accuracy = nt_xent(np.ones((1, 3), np.float32), np.ones((1, 3), np.float32))
+    assert float(_np(loss)) == 0.0 and float(_np(accuracy)) == 1.0  # why it must be refused

@@ -106,3 +106,13 @@ def test_rejects_bad_settings(kwargs, match):
         _tiny(**kwargs)
     with pytest.raises(ValueError, match="n_clusters must be >= 2"):
         DEC(1)
+
+
+def test_fit_without_the_target_distribution_says_so():
+    dec = _tiny()
+    dec.compile(optimizer="adam")
+    x = np.random.default_rng(0).random((8, *SHAPE)).astype(np.float32)
+    with pytest.raises(ValueError, match="target distribution P"):
+        fit(dec, x, epochs=1, batch_size=4, verbose=0)
+    with pytest.raises(ValueError, match="n_clusters=3"):
+        fit(dec, x, np.full((8, 2), 0.5, np.float32), epochs=1, batch_size=4, verbose=0)

@@ -118,7 +118,8 @@ def test_ddim_times_cover_the_chain():
 # --- training ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("objective", "conditional"), [("eps", False), ("flow", True)])
+@pytest.mark.slow
+@pytest.mark.parametrize(("objective", "conditional"), [("eps", False)])
 def test_a_short_training_lowers_the_loss(objective, conditional):
     config.set_seed(0)
     model = _tiny(objective=objective, n_classes=3 if conditional else None)
@@ -166,12 +167,15 @@ def test_generate_shapes_range_and_seeds(objective, sampler):
 
 
 def test_ddim_with_eta_zero_is_deterministic_given_the_start():
-    """DDIM adds no noise: two runs differ only through their starting noise, so one batch
-    split in two gives the same images."""
+    """DDIM adds no noise: images depend only on their starting noise, so one batch split in
+    two gives the same images; DDPM draws fresh noise at every step, so it does not."""
     model = _tiny()
     whole = model.generate(4, steps=5, seed=3)
     split = model.generate(4, steps=5, seed=3, batch_size=2)
-    np.testing.assert_array_equal(whole[:2], split[:2])
+    np.testing.assert_allclose(whole[:2], split[:2], atol=1e-5)
+    whole = model.generate(4, steps=5, sampler="ddpm", seed=3)
+    split = model.generate(4, steps=5, sampler="ddpm", seed=3, batch_size=2)
+    assert np.abs(whole[:2] - split[:2]).max() > 1e-3
 
 
 def test_trajectory_pairs_for_the_scrubber():
@@ -303,8 +307,6 @@ def test_denoise_keeps_the_layout_and_refuses_bad_sigma():
 def test_keras_round_trip_is_exact(tmp_path, objective):
     model = _tiny(objective=objective, n_classes=3, schedule="linear", label_dropout=0.2,
                   seed=4)
-    model.compile(optimizer="adam")
-    fit(model, _images(8), np.arange(8) % 3, epochs=1, batch_size=8, verbose=0)
     path = tmp_path / "diffusion.keras"
     model.save(path)
     loaded = keras.saving.load_model(path, safe_mode=True)
@@ -317,8 +319,11 @@ def test_keras_round_trip_is_exact(tmp_path, objective):
                                   _np(model.seed_generator.state))
 
 
-@pytest.mark.parametrize("objective", ["eps", "flow"])
+@pytest.mark.slow
+@pytest.mark.parametrize("objective", ["flow"])
 def test_resume_from_a_keras_file_is_bit_identical(tmp_path, objective):
+    """Two epochs in one go, or one, a .keras file and one more: the same weights (the
+    optimizer and the seed generator's state come back; flow + labels: every draw)."""
     x, y = _images(32), np.arange(32) % 3
 
     def first_epoch():

@@ -48,3 +48,15 @@ def test_bad_input():
         clf.features(np.zeros((2, 9, 9, 1), np.float32))
     with pytest.raises(ValueError, match="n_classes must be >= 2"):
         DomainClassifier(1)
+
+
+def test_labels_outside_the_classes_are_refused_at_the_boundary():
+    x, y = _data(16)
+    clf = DomainClassifier(2, feature_dim=4, filters=(4,), image_shape=(8, 8, 1), seed=0)
+    clf.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(
+        from_logits=True))
+    for bad in (y + 1, y - 1):  # a label 2 of 2 classes; a -1 (no unlabelled images here)
+        with pytest.raises(ValueError, match=r"y must be class indices in \[0, 2\)"):
+            fit(clf, x, bad, epochs=1, batch_size=8, verbose=0)
+    with pytest.raises(ValueError, match="labels must be class indices"):
+        clf.accuracy(x, y + 5)

@@ -105,3 +105,23 @@ def test_bad_arguments():
         model.predict_proba(np.full((2, 8, 8), 200.0, np.float32))
     with pytest.raises(ValueError, match="one entry per sample"):
         model.score(np.zeros((4, 8, 8), np.float32), np.zeros(3, int))
+
+
+def test_labels_outside_the_classes_are_refused_at_the_boundary():
+    x, y = _data()
+    model = _small()
+    model.compile(optimizer="adam")
+    bad = y.copy()
+    bad[0] = 3  # n_classes is 3: TensorFlow's gather would fail, JAX would clamp it
+    with pytest.raises(ValueError, match=r"y must be class indices in \[0, 3\).*\[-1, 3\]|"
+                                         r"y must be class indices in \[0, 3\)"):
+        fit(model, x, bad, epochs=1, batch_size=8, verbose=0)
+    with pytest.raises(ValueError, match=r"n_classes=3"):
+        model.fit(x, bad, epochs=1, batch_size=8, verbose=0)  # Keras's own fit too
+    with pytest.raises(ValueError, match=r"validation_data\[1\]"):
+        fit(model, x, y, epochs=1, batch_size=8, validation_data=(x, bad), verbose=0)
+    bad[0] = -2
+    with pytest.raises(ValueError, match="-1 \\(unlabelled\\)"):
+        fit(model, x, bad, epochs=1, batch_size=8, verbose=0)
+    with pytest.raises(ValueError, match="labels must be class indices"):
+        model.score(x, np.full(len(x), 7))

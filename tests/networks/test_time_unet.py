@@ -47,10 +47,11 @@ def test_weight_count_and_shapes(n_classes, depth):
     assert net(inputs).shape == (3, 8, 8, 2)
 
 
-def test_default_size_is_the_documented_one():
-    assert time_unet().count_params() == _expected(1, 32, 2, 64) == 460193
-    assert time_unet(n_classes=10).count_params() == 460193 + 11 * 64
-    assert widths(32, 2) == (32, 64, 64)
+def test_chapter_size_is_the_documented_one():
+    """The module docstring's count: chapter 09's network (base_filters=16, 10 classes)."""
+    assert time_unet(base_filters=16).count_params() == _expected(1, 16, 2, 64) == 236305
+    assert time_unet(base_filters=16, n_classes=10).count_params() == 236305 + 11 * 64
+    assert widths(16, 2) == (16, 32, 64) and widths(8, 4) == (8, 16, 32, 32, 32)
 
 
 def test_output_depends_on_time_and_label():

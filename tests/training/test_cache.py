@@ -151,3 +151,16 @@ def test_load_or_train_bad_arguments(kwargs, error, match):
     args = {"name": "tiny", "build": build, "train": train, **kwargs}
     with pytest.raises(error, match=match):
         load_or_train(args.pop("name"), args.pop("build"), args.pop("train"), **args)
+
+
+def test_a_train_function_returning_something_else_than_the_model_is_named():
+    build, _, _ = _recipe()
+
+    def train(model):  # returns fit's History, not the model
+        model.compile(optimizer="adam", loss="mse")
+        return model.fit(np.zeros((4, 3)), np.zeros((4, model.units)), verbose=0)
+
+    with pytest.raises(TypeError, match=r"train must .* return that model.*History"):
+        load_or_train("tiny_history", build, train, retrain=True)
+    with pytest.raises(TypeError, match=r"build\(\) must be a Keras model"):
+        load_or_train("tiny_history", lambda: "a model", train, retrain=True)

@@ -129,3 +129,22 @@ def test_the_manifest_is_json_with_provenance():
     raw = json.loads(pretrained.MANIFEST.read_text())
     for entry in raw.values():
         assert {"date", "command", "machine", "epochs"} <= set(entry["trained"])
+
+
+@pytest.mark.parametrize("damage", ["{not json", "[1, 2]", '{"ae_conv_32": {"file": "x"}}'],
+                         ids=["not-json", "not-an-object", "entry-without-keys"])
+def test_a_damaged_manifest_warns_and_trains(tmp_path, monkeypatch, damage):
+    broken = tmp_path / "manifest.json"
+    broken.write_text(damage)
+    monkeypatch.setattr(pretrained, "MANIFEST", broken)
+    with pytest.raises(ValueError, match="manifest.json"):
+        pretrained.manifest()
+    calls = []
+    build, train = _recipe(calls)
+    config.use_pretrained()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CacheWarning)
+        _, trained = load_or_train("ae_conv_32", build(), train, params={"seed": 0})
+    messages = [str(w.message) for w in caught if w.category is CacheWarning]
+    assert len(messages) == 1 and "manifest.json" in messages[0], messages
+    assert trained and len(calls) == 1

@@ -92,3 +92,20 @@ def test_guidance_explorer_regenerates_with_the_same_seed():
 def test_bad_arguments(make, error, match):
     with pytest.raises(error, match=match):
         make()
+
+
+def test_the_explorers_drive_a_real_untrained_model():
+    from unsuplab.models.diffusion import Diffusion
+
+    model = Diffusion(image_shape=(8, 8, 1), base_filters=8, depth=1, timesteps=20, n_classes=3,
+                      seed=0)
+    scrubber = reverse_process_explorer(model, n=2, steps=3, labels=np.array([0, 2]))
+    scrubber.set(step=1)
+    assert scrubber.state["x0_pred"].shape == (2, 8, 8)
+    first = scrubber.state["x_t"]
+    scrubber.set(step=0)
+    assert not np.allclose(first, scrubber.state["x_t"])  # the chain moves
+    steer = guidance_explorer(model, n=2, steps=2, class_names=["a", "b", "c"])
+    steer.set(label=1, guidance=1.5)
+    images = steer.state["images"]
+    assert images.shape == (2, 8, 8, 1) and 0 <= images.min() and images.max() <= 1

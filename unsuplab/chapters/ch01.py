@@ -108,6 +108,10 @@ def _trainer(x_train, *, epochs, batch_size, learning_rate, validation_data, cal
         model.compile(optimizer=keras.optimizers.Adam(schedule), loss="mse")
         fit(model, x_train, epochs=epochs, batch_size=batch_size,
             validation_data=validation_data, callbacks=callbacks, seed=seed, verbose=verbose)
+        # The traced training and evaluation steps are not needed once trained (a later fit
+        # traces them again): the notebook keeps twelve models, and their steps held memory
+        # (measured on TensorFlow: six dense models kept 124 MiB with them dropped, 160 without)
+        model.train_function = model.test_function = None
         return model
 
     return train

@@ -154,22 +154,31 @@ def segment(image, k, method=DEEP_METHOD, *, seed=0, steps=None) -> Segmentation
     return Segmentation(labels, method, time.perf_counter() - start)
 
 
-def run_methods(mosaics, methods=METHOD_NAMES, *, seeds=(0,), steps=None, verbose=False):
+def run_methods(mosaics, methods=METHOD_NAMES, *, seeds=(0,), steps=None, verbose=False,
+                progress=True):
     """Every method on every mosaic -> a list of records (one per method, seed and mosaic):
     ``{"method", "seed", "index", "kind", "miou", "ari", "vi", "are", "seconds"}``.
-    Classical methods run once (seed 0); deep ones once per seed in ``seeds``."""
+    Classical methods run once (seed 0); deep ones once per seed in ``seeds``. ``progress``
+    shows a bar over the segmentations (``tqdm.auto``: a widget in a notebook)."""
+    from tqdm.auto import tqdm
+
+    runs = [(method, seed) for method in methods for seed in (seeds if method in DEEP else (0,))]
+    bar = tqdm(total=len(runs) * len(mosaics), desc="segmenting", unit="image",
+               disable=not progress, leave=False)
     records = []
-    for method in methods:
-        for seed in seeds if method in DEEP else (0,):
-            for i in range(len(mosaics)):
-                result = segment(mosaics.images[i], int(mosaics.n_regions[i]), method,
-                                 seed=seed, steps=steps)
-                scores = segmentation_scores(mosaics.labels[i], result.labels)
-                records.append({"method": method, "seed": seed, "index": i,
-                                "kind": mosaics.kinds[i], **scores, "seconds": result.seconds})
-            if verbose:
-                done = [r["miou"] for r in records if r["method"] == method and r["seed"] == seed]
-                print(f"{method} (seed {seed}): mIoU {np.mean(done):.3f}", flush=True)
+    for method, seed in runs:
+        bar.set_postfix_str(f"{method}, seed {seed}")
+        for i in range(len(mosaics)):
+            result = segment(mosaics.images[i], int(mosaics.n_regions[i]), method,
+                             seed=seed, steps=steps)
+            scores = segmentation_scores(mosaics.labels[i], result.labels)
+            records.append({"method": method, "seed": seed, "index": i,
+                            "kind": mosaics.kinds[i], **scores, "seconds": result.seconds})
+            bar.update()
+        if verbose:
+            done = [r["miou"] for r in records if r["method"] == method and r["seed"] == seed]
+            print(f"{method} (seed {seed}): mIoU {np.mean(done):.3f}", flush=True)
+    bar.close()
     return records
 
 

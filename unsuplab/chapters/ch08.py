@@ -294,7 +294,8 @@ def evaluate(method, feats, data, labelled, *, seed=0, reuse=None):
     return float((pred == data.y_test).mean()), pred
 
 
-def run_protocol(data, feats, pairs, *, label_counts=None, n_draws=None, verbose=False):
+def run_protocol(data, feats, pairs, *, label_counts=None, n_draws=None, verbose=False,
+                 progress=True):
     """Every (representation, method) pair on every label budget and draw.
 
     Args:
@@ -303,6 +304,7 @@ def run_protocol(data, feats, pairs, *, label_counts=None, n_draws=None, verbose
         pairs: ``(representation, method)`` pairs; ``scratch`` ignores the representation.
         label_counts, n_draws: default ``fewlabel.label_counts`` and ``fewlabel.n_draws``
             (``fewlabel.cnn_label_counts`` limits the CNN methods).
+        progress: a bar over the label draws (``tqdm.auto``: a widget in a notebook).
 
     Returns:
         A list of records ``{"representation", "method", "n_labels", "draw", "accuracy",
@@ -312,11 +314,18 @@ def run_protocol(data, feats, pairs, *, label_counts=None, n_draws=None, verbose
                     else label_counts)
     n_draws = config.setting("fewlabel.n_draws") if n_draws is None else n_draws
     cnn_counts = set(config.setting("fewlabel.cnn_label_counts"))
+    from tqdm.auto import tqdm
+
     records, kept = [], {}  # kept: one compiled CNN per architecture (train_classifier)
+    runs = [(rep, method, n) for rep, method in pairs for n in label_counts
+            if not (method in ("scratch", "finetune") and n not in cnn_counts)]
+    bar = tqdm(total=len(runs) * n_draws, desc="label draws", unit="draw",
+               disable=not progress, leave=False)
     for rep, method in pairs:
         for n in label_counts:
             if method in ("scratch", "finetune") and n not in cnn_counts:
                 continue
+            bar.set_postfix_str(f"{rep} + {method}, {n} labels")
             for draw in range(n_draws):
                 start = time.perf_counter()
                 labelled = draw_labels(data.y_train, n, seed=draw)
@@ -324,10 +333,12 @@ def run_protocol(data, feats, pairs, *, label_counts=None, n_draws=None, verbose
                 records.append({"representation": rep, "method": method, "n_labels": n,
                                 "draw": draw, "accuracy": acc,
                                 "seconds": time.perf_counter() - start})
+                bar.update()
             if verbose:
                 accs = [r["accuracy"] for r in records[-n_draws:]]
                 print(f"{rep:12s} {method:10s} {n:6d} labels: {np.mean(accs):.3f} "
                       f"± {np.std(accs, ddof=1) if len(accs) > 1 else 0:.3f}", flush=True)
+    bar.close()
     return records
 
 
@@ -365,6 +376,8 @@ def augment_experiments(data, vae, kinds=tuple(AUGMENTATIONS), *, n_labels=100,
         (synthetic images used per draw) and ``gain``
         (:func:`unsuplab.metrics.intervals.paired_gain`; one draw: the difference only).
     """
+    from tqdm.auto import trange
+
     from ..metrics.intervals import paired_gain
     from ..models.augment import latent_augment, pseudo_labelled_samples
 
@@ -373,7 +386,7 @@ def augment_experiments(data, vae, kinds=tuple(AUGMENTATIONS), *, n_labels=100,
     n_new = config.setting("fewlabel.augment_new") if n_new is None else n_new
     out = {k: {"plain": [], "augmented": [], "kept": []} for k in kinds}
     kept = {}  # one compiled CNN for every training (train_classifier's reuse)
-    for draw in range(n_draws):
+    for draw in trange(n_draws, desc="augmentation draws", unit="draw", leave=False):
         idx = draw_labels(data.y_train, n_labels, seed=draw)
         x_lab = data.x_train[idx].astype(np.float32) / 255.0
         y_lab = data.y_train[idx]

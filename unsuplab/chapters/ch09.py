@@ -11,7 +11,8 @@ Protocol:
   its :func:`~unsuplab.chapters.ch04.cached_classifier` and scores apply unchanged.
 - Model: :class:`~unsuplab.models.Diffusion` with the ``diffusion.*`` settings (the same
   network in both modes; the modes differ in training steps), trained with Adam for
-  ``diffusion.steps`` steps of ``diffusion.batch_size`` images, in "epochs" of
+  ``diffusion.steps`` steps of ``diffusion.batch_size`` images (quick 40 × 32, full
+  800 × 64), in "epochs" of
   :data:`STEPS_PER_EPOCH` steps (the learning curve's points).
 - Shipped: ``UNSUPLAB_PRETRAINED=1`` makes :func:`cached_diffusion` return the model trained
   for hours by ``tools/ship_diffusion.py`` (same name, class, config and seed).
@@ -32,7 +33,7 @@ from .ch01 import image_shape_of
 from .ch04 import load_data as _load_ch04
 
 #: Training steps per Keras "epoch" (one point of the learning curve).
-STEPS_PER_EPOCH = 50
+STEPS_PER_EPOCH = 20
 N_CLASSES = 10
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from .._validation import check_hole_count, check_images, check_number, check_seed, check_sigma
+from .._validation import MAX_BLUR_SIGMA, check_hole_count, check_images, check_number, check_bool, check_seed, check_sigma
 
 
 def _spatial_shape(x):
@@ -29,7 +29,8 @@ def gaussian_noise(images, sigma, *, seed=None, clip=True):
         clip: clip the result to [0, 1] (what a camera or a saved image does).
     """
     x = check_images(images)
-    sigma = check_sigma(sigma)  # 25 (a grey-level std) is refused with the /255 hint
+    sigma = check_sigma(sigma)
+    clip = check_bool(clip, "clip")  # 25 (a grey-level std) is refused with the /255 hint
     rng = check_seed(seed)
     noisy = x + sigma * rng.standard_normal(x.shape).astype(np.float32)
     return (np.clip(noisy, 0.0, 1.0) if clip else noisy).astype(np.float32)
@@ -51,9 +52,10 @@ def salt_and_pepper(images, amount, *, seed=None, salt_ratio=0.5):
 
 
 def blur(images, sigma):
-    """Gaussian blur of each image with standard deviation ``sigma`` pixels (no noise)."""
+    """Gaussian blur of each image with standard deviation ``sigma`` pixels (no noise),
+    0 <= ``sigma`` <= 20."""
     x = check_images(images)
-    sigma = check_number(sigma, "sigma", low=0)
+    sigma = check_number(sigma, "sigma", low=0, high=MAX_BLUR_SIGMA)
     spatial = {2: (sigma, sigma), 3: (0, sigma, sigma), 4: (0, sigma, sigma, 0)}[x.ndim]
     return ndimage.gaussian_filter(x.astype(np.float32), spatial, mode="reflect")
 

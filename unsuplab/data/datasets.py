@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .._validation import check_bool, check_number
+
 FASHION_MNIST_CLASSES = (
     "T-shirt/top",
     "Trouser",
@@ -330,13 +332,17 @@ def load_photos(names=None, *, gray: bool = False, size: int | None = None) -> d
         names = PHOTO_NAMES
     if isinstance(names, str):
         names = [names]
+    if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
+        raise TypeError(f"names must be a photo name or a list of them (see PHOTO_NAMES). "
+                        f"Received: names={names!r}")
+    gray = check_bool(gray, "gray")
     unknown = [n for n in names if n not in PHOTO_NAMES]
     if unknown:
         raise ValueError(
             f"Unknown photo {unknown[0]!r}; choose from {PHOTO_NAMES}. Received: names={names!r}"
         )
-    if size is not None and (not isinstance(size, (int, np.integer)) or size < 8):
-        raise ValueError(f"size must be an integer >= 8 or None. Received: size={size!r}")
+    if size is not None:  # the shorter side, in pixels; 4096 is a 16-megapixel square
+        size = check_number(size, "size", low=8, high=4096, integer=True)
     photos = {}
     for name in names:
         if name in ("china", "flower"):

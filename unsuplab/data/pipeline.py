@@ -42,6 +42,8 @@ def subset(x, y=None, n=None, *, seed=0, stratified=True):
         y = check_array(y, "y", ndim=1, dtype_kind="uib")
         if len(y) != len(x):
             raise ValueError(f"x and y must have the same length. Received: {len(x)} and {len(y)}")
+    if n is not None:
+        n = check_number(n, "n", low=1, integer=True)
     if n is None or n >= len(x):
         return x if y is None else (x, y)
     n = check_number(n, "n", low=1, integer=True)

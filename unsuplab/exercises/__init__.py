@@ -30,6 +30,7 @@ from .core import (
     student_error,
     verify,
 )
+from .gan_step import value_and_grad
 
 __all__ = [
     "Exercise",
@@ -46,5 +47,6 @@ __all__ = [
     "run_in_model",
     "short_error",
     "student_error",
+    "value_and_grad",
     "verify",
 ]

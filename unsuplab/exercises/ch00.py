@@ -34,8 +34,8 @@ def check_mean_image(mean_image):
                            "(axis 0) instead, one value per pixel.")
         if got.shape == expected.shape and np.allclose(got, expected * len(images), rtol=1e-4):
             raise Mismatch("You summed the images: divide by their number (take the mean).")
-        expect_close(got, expected, what="Your mean image", rtol=1e-4,
-                     hint="average over axis 0 and divide by 255")
+        expect_close(got, expected, what="Your mean image", rtol=1e-5,
+                     hint="one value per pixel, averaged over the images, on the [0, 1] scale")
 
 
 def _nearest(x, centroids, distance):
@@ -133,7 +133,8 @@ def _minimum(counts):
     return counts[rows, cols].sum()
 
 
-@exercise("00.3", "clustering accuracy with the best matching")
+@exercise("00.3", "clustering accuracy with the best matching",
+          library=("unsuplab.metrics.cluster_accuracy",))
 def check_cluster_accuracy(accuracy):
     """``accuracy(y_true, y_pred)``: best one-to-one cluster->class matching, then accuracy."""
     got, expected, mistakes = [], [], {}

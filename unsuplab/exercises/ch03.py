@@ -67,8 +67,8 @@ def check_gaussian_kl(gaussian_kl):
         got,
         expected,
         what="Your KL",
-        rtol=1e-4,
-        hint="KL = 1/2 * sum_j (exp(log_var_j) + mean_j^2 - 1 - log_var_j)",
+        rtol=1e-5,
+        hint="compare your terms one by one with the KL of section 3, on a single row",
     )
 
 
@@ -97,7 +97,8 @@ def check_reparameterize(reparameterize):
             "Two calls with the same eps gave different z: draw nothing inside the function, "
             "use the eps you are given (that is what makes z differentiable in mean, log_var)."
         )
-    expect_close(got, expected, what="Your z", rtol=1e-4, hint="z = mean + sigma * eps")
+    expect_close(got, expected, what="Your z", rtol=1e-5,
+                 hint="z must have the posterior's mean and standard deviation (section 4)")
 
 
 @exercise("03.3", "the importance-weighted bound, without underflow")
@@ -121,25 +122,28 @@ def check_iwae_bound(iwae_bound):
         )
     if np.allclose(got - expected, math.log(k), rtol=1e-5):
         raise Mismatch("Your bound is too high by log k: divide the sum of weights by k.")
-    expect_close(got, expected, what="Your bound", rtol=1e-6, hint="log of the mean of exp(log_w)")
+    expect_close(got, expected, what="Your bound", rtol=1e-6,
+                 hint="the bound averages the weights w, not their logarithms (section 11)")
     # Real log-weights of images are around -300 nats: exp() underflows there. Each column
-    # gets its own offset, so subtracting one maximum for the whole array underflows too.
-    offsets = np.array([-1000.0, -300.0, -5.0, 40.0])
-    large = small + offsets
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # a naive exp() warns here; the feedback says why
-        got = _array(iwae_bound(large.copy()), "Your bound")
-    if got.shape != (n,) or not np.all(np.isfinite(got)):
-        raise Mismatch(
-            "For log-weights around -1000 (and, in other columns, -300, -5 and +40) your bound "
-            "is -inf, inf or NaN: exp(-1000) is 0 in floating point. Subtract the largest "
-            "log-weight of each column before exponentiating, and add it back after the log "
-            "(the log-sum-exp trick)."
-        )
-    # float32 carries about 7 digits: at -1000 that is 1e-4 nats, hence the tolerance
-    expect_close(got, expected + offsets,
-                 what="Your bound for log-weights of -1000, -300, -5 and +40", rtol=1e-6,
-                 atol=1e-4, hint="the shift must be per column (axis 0), the largest of each")
+    # gets its own offset, so subtracting one maximum for the whole array underflows too, and
+    # the offsets span more than exp() can (about ±700): no fixed shift works for all.
+    for offsets in ([-1000.0, -300.0, -5.0, 40.0], [-2500.0, 900.0, -40.0, 1600.0]):
+        offsets = np.array(offsets)
+        large = small + offsets
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a naive exp() warns here; the feedback says why
+            got = _array(iwae_bound(large.copy()), "Your bound")
+        where = ", ".join(f"{o:+.0f}" for o in offsets)
+        if got.shape != (n,) or not np.all(np.isfinite(got)):
+            raise Mismatch(
+                f"For log-weights around {where} (one column each) your bound is -inf, inf or "
+                "NaN: exp(-1000) is 0 in floating point, exp(1000) infinite. The shift that "
+                "keeps exp() finite depends on the data, column by column: no fixed number "
+                "works for every input (the log-sum-exp trick, section 11)."
+            )
+        # float32 carries about 7 digits: at 2500 that is 3e-4 nats, hence the tolerance
+        expect_close(got, expected + offsets, what=f"Your bound for log-weights of {where}",
+                     rtol=1e-6, atol=5e-4, hint="the shift must be computed per column")
 
 
 # --- 03.5: the loss, wired into a model ----------------------------------------------------
@@ -194,9 +198,8 @@ def check_negative_elbo(negative_elbo):
     ):
         if np.isclose(got, wrong, rtol=1e-4):
             raise Mismatch(advice)
-    expect_close(got, expected, what="Your negative ELBO", rtol=1e-4,
-                 hint="per image: sum over pixels of softplus(l) - x*l, plus the Gaussian KL; "
-                      "then the mean over the batch")
+    expect_close(got, expected, what="Your negative ELBO", rtol=1e-5,
+                 hint="check each term per image first, then how you reduce over the batch")
     run_compiled(negative_elbo, *args)
 
     class StudentVAE(VAE):

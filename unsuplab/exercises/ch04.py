@@ -39,7 +39,7 @@ def check_nonsaturating(g_loss):
         if np.isclose(got, float(np.sum(-_log_sigmoid(t))), rtol=1e-5):
             raise Mismatch("Average over the batch (a mean), not a sum.")
         expect_close(got, expected, what="Your generator loss", rtol=1e-5,
-                     hint="-log sigmoid(t) = softplus(-t), averaged over the batch")
+                     hint="the generator wants D(G(z)) near 1; write the loss from the logits")
 
 
 def _sqrtm_psd(a):
@@ -61,7 +61,8 @@ def _gaussians(seed, d=3):
             b @ b.T + 0.5 * np.eye(d))
 
 
-@exercise("04.2", "the Fréchet distance of two Gaussians")
+@exercise("04.2", "the Fréchet distance of two Gaussians",
+          library=("unsuplab.metrics.frechet_distance",))
 def check_frechet(frechet):
     r"""``frechet(mu1, sigma1, mu2, sigma2)``: means (d,) and covariances (d, d) -> one
     number, :math:`\lVert\mu_1 - \mu_2\rVert^2 + \operatorname{Tr}(\Sigma_1 + \Sigma_2 -
@@ -88,7 +89,7 @@ def check_frechet(frechet):
         if np.isclose(got, expected + np.trace(np.real(linalg.sqrtm(s1 @ s2))), rtol=1e-6):
             raise Mismatch("The cross term is 2 Tr((Σ1 Σ2)^(1/2)): check its factor.")
         expect_close(got, expected, what="Your Fréchet distance", rtol=1e-5,
-                     hint="|μ1 - μ2|² + Tr(Σ1) + Tr(Σ2) - 2 Tr(sqrtm(Σ1 Σ2))")
+                     hint="compare your terms one by one with the chapter's FID formula")
 
 
 def _reference_power_step(w, u):
@@ -125,7 +126,8 @@ def check_power_step(power_step):
     if np.isclose(got_sigma, np.linalg.norm(w @ u), rtol=1e-6):
         raise Mismatch("sigma is v^T W u_new, with the *new* u (here |W u| uses the old one).")
     expect_close(got_u, exp_u, what="Your u_new", rtol=1e-5,
-                 hint="v = W u, normalised; then u_new = W^T v, normalised")
+                 hint="follow the power-iteration step of the spectral-normalization "
+                      "section, normalising after each product")
     expect_close(got_sigma, exp_sigma, what="Your sigma", rtol=1e-5)
 
 
@@ -155,7 +157,8 @@ def check_hinge_in_model(d_loss):
         raise Mismatch("The max(0, .) is missing: without it this is a linear (Wasserstein) "
                        "loss, and well-classified examples keep pushing.")
     expect_close(got, expected, what="Your hinge loss", rtol=1e-5,
-                 hint="ops.mean(ops.relu(1 - d_real)) + ops.mean(ops.relu(1 + d_fake))")
+                 hint="each side of the hinge is a margin of 1, penalised only when "
+                      "violated, averaged over its own batch")
 
     class StudentGAN(GAN):
         def d_loss(self, d_real, d_fake):
@@ -172,3 +175,18 @@ def check_hinge_in_model(d_loss):
     run_in_model(lambda: same_training(*models, x, epochs=2, batch_size=16,
                                        what="a small GAN's discriminator loss"),
                  d_loss, "a small GAN's discriminator loss")
+
+
+@exercise("04.6", "the GAN's training step, two optimizers")
+def check_gan_train_step(gan_train_step):
+    r"""``gan_train_step(generator, discriminator, d_optimizer, g_optimizer, real, z_d, z_g)``:
+    one discriminator update on the real batch and on ``generator(z_d)``, then one generator
+    update from the fresh codes ``z_g`` with the non-saturating loss, each network with its own
+    optimizer, gradients from :func:`~unsuplab.exercises.gan_step.value_and_grad`; returns
+    ``(d_loss, g_loss)``. The checker runs three steps next to the reference step (same
+    weights, codes and batches: the weights must agree), then trains it compiled for 300 steps
+    on a ring of 8 Gaussians next to the reference: it must cover as many modes."""
+    from .gan_step import check_gan_step
+
+    check_gan_step(gan_train_step, lambda thunk: run_in_model(
+        thunk, gan_train_step, "a GAN's training step"))

@@ -189,3 +189,188 @@ def check_tweedie(tweedie):
                            "gradient of log p_sigma at y.")
         expect_close(got, expected, what="Your estimate", rtol=1e-6, atol=1e-9,
                      hint="E[x | y] = y + sigma² * score(y)")
+
+
+# --- 09.4: the training step itself ---------------------------------------------------------------
+
+
+def _bars(n=64, size=8, seed=0):
+    """``n`` images of one horizontal or vertical white bar: data a tiny model learns fast."""
+    rng = np.random.default_rng(seed)
+    x = np.zeros((n, size, size, 1), np.float32)
+    for i, r in enumerate(rng.integers(0, size, n)):
+        if i % 2:
+            x[i, r, :, 0] = 1.0
+        else:
+            x[i, :, r, 0] = 1.0
+    return x
+
+
+def _tiny_diffusion(cls=None, seed=0):
+    import keras
+
+    from ..models.diffusion import Diffusion
+
+    keras.utils.set_random_seed(0)  # the same initial weights for the student's and ours
+    model = (cls or Diffusion)(image_shape=(8, 8, 1), base_filters=8, depth=1, timesteps=50,
+                               seed=seed)
+    model.compile(optimizer=keras.optimizers.Adam(3e-3))
+    return model
+
+
+_PROBE = {}
+
+
+class _Recorder:
+    """The model as the student's function sees it, with the network's calls recorded."""
+
+    def __init__(self, model):
+        self._model = model
+        self.calls = []
+
+    def __getattr__(self, name):
+        return getattr(self._model, name)
+
+    def network(self, inputs, *args, **kwargs):
+        from keras import ops
+
+        out = self._model.network(inputs, *args, **kwargs)
+        if isinstance(inputs, (list, tuple)):
+            self.calls.append(([ops.convert_to_numpy(v) for v in inputs],
+                               ops.convert_to_numpy(out)))
+        return out
+
+    def __call__(self, inputs, *args, **kwargs):
+        return self.network(inputs, *args, **kwargs)
+
+
+def _inspect_one_call(diffusion_loss):
+    """Run the student's loss once, eagerly, and check it against what its network saw: the
+    step of every image (from the time input), hence ᾱ, hence the noise it must have added."""
+    from keras import ops
+
+    if "probe" not in _PROBE:  # built once: the checks below hold whatever the weights
+        _PROBE["probe"] = _tiny_diffusion()
+    model = _Recorder(_PROBE["probe"])
+    x0 = 2.0 * _bars(16, seed=1) - 1.0
+    value = diffusion_loss(model, ops.convert_to_tensor(x0))
+    got = ops.convert_to_numpy(value)
+    if np.size(got) != 1:
+        raise Mismatch(f"A loss is one number (a scalar tensor); yours is {describe(value)}. "
+                       "Average the squared errors over the batch and the pixels.")
+    got = float(np.reshape(got, ()))
+    if not model.calls:
+        raise Mismatch("Your function never called the network: predict the noise with "
+                       "model.network([x_t, t]).")
+    inputs, pred = model.calls[-1]
+    if len(inputs) != 2 or np.shape(inputs[0]) != x0.shape:
+        raise Mismatch(f"Call the network on [x_t, t]: x_t of the batch's shape {x0.shape} and "
+                       "one time per image.")
+    x_t, t = np.asarray(inputs[0], np.float64), np.asarray(inputs[1], np.float64).reshape(-1)
+    big_t = model.timesteps
+    if t.shape != (len(x0),):
+        raise Mismatch(f"The network's time input must hold one value per image, shape "
+                       f"({len(x0)},); yours is {describe(inputs[1])}.")
+    if np.all(t == t[0]):
+        raise Mismatch("Every image got the same time input: draw one step per image (shape "
+                       "(N,)) and feed it to the network, so it learns every noise level.")
+    index = np.rint(t * big_t - 1.0)
+    if t.min() == 0.0 and np.allclose((index + 1.0) / big_t, t, atol=1e-6):
+        raise Mismatch("A time input of 0 means step index -1: step index i is fed to the "
+                       "network as t = (i + 1) / T; yours is off by one step.")
+    if t.max() > 1.0 + 1e-6 or not np.allclose((index + 1.0) / big_t, t, atol=1e-6) \
+            or index.min() < 0:
+        raise Mismatch("The network's time input is t = (i + 1) / T for step index i, a number "
+                       "in (0, 1]: yours is not of that form (an index, or a float draw?).")
+    x0 = x0.astype(np.float64)
+    pred = np.asarray(pred, np.float64)
+
+    def implied_noise(ab):
+        return (x_t - np.sqrt(ab) * x0) / np.sqrt(1.0 - ab)
+
+    ab = model.alpha_bar[index.astype(int)].reshape(-1, 1, 1, 1)
+    eps = implied_noise(ab)
+    expected = float(np.mean((pred - eps) ** 2))
+    shifted = np.minimum(index.astype(int) + 1, big_t - 1)  # ᾱ one step later than t says
+    for wrong, advice in (
+        (-expected, "Mind the sign: the loss is a squared error, to be minimised."),
+        (float(np.mean((pred - x0) ** 2)), "Your target is the clean image: the network "
+         "predicts the *noise* that was added (ε-prediction)."),
+        (float(np.mean((pred - (x_t - np.sqrt(ab) * x0)) ** 2)), "Scale the noise by "
+         "sqrt(1 - alpha_bar) when you make x_t."),
+        (float(np.mean((pred - (x_t - ab * x0) / (1.0 - ab)) ** 2)), "x_t uses the square "
+         "roots: sqrt(alpha_bar) x0 + sqrt(1 - alpha_bar) noise."),
+        (float(np.sum((pred - eps) ** 2)), "Average the squared errors (a mean), not a sum."),
+        (float(np.mean(np.abs(pred - eps))), "Use the squared error, not the absolute error."),
+        (float(np.mean((pred - x_t) ** 2)), "Your target is x_t itself: the network predicts "
+         "the noise you drew."),
+        (float(np.mean((pred - implied_noise(
+            model.alpha_bar[shifted].reshape(-1, 1, 1, 1))) ** 2)),
+         "Step index i is fed to the network as t = (i + 1) / T: yours is off by one step."),
+    ):
+        if np.isclose(got, wrong, rtol=1e-4, atol=1e-7) and not np.isclose(
+                got, expected, rtol=1e-4, atol=1e-7):
+            raise Mismatch(advice)
+    if np.std(eps) < 0.3:
+        raise Mismatch("Your x_t holds (almost) no noise: x_t = sqrt(alpha_bar) x0 + "
+                       "sqrt(1 - alpha_bar) noise, with noise ~ N(0, I) of the batch's shape.")
+    expect_close(got, expected, what="Your loss", rtol=1e-4, atol=1e-7,
+                 hint="x_t from alpha_bar at the drawn steps and the noise; then the mean "
+                      "squared error between the network's prediction and that noise")
+    if abs(np.mean(eps)) > 0.25 or not 0.75 < np.std(eps) < 1.25:
+        raise Mismatch(f"The noise in your x_t has mean {np.mean(eps):.2f} and standard "
+                       f"deviation {np.std(eps):.2f}: draw it from a standard normal "
+                       "(keras.random.normal).")
+
+
+def _loss_curves(diffusion_loss, epochs=4):
+    """Loss per epoch of a tiny model trained with the student's loss, and of the library's."""
+    from keras import ops
+
+    from ..models.diffusion import Diffusion
+
+    class StudentDiffusion(Diffusion):
+        def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+            return diffusion_loss(self, 2.0 * ops.cast(x, "float32") - 1.0)
+
+    curves = []
+    for cls in (StudentDiffusion, Diffusion):
+        model = _tiny_diffusion(cls)
+        try:
+            history = model.fit(_bars(), epochs=epochs, batch_size=16, shuffle=False, verbose=0)
+        except ValueError as err:
+            if "No gradients" not in str(err):
+                raise
+            raise Mismatch("Trained with your loss, no gradient reaches the network's weights: "
+                           "the loss must be computed from the network's output with keras.ops "
+                           "(no stop_gradient, no NumPy in between).") from None
+        curves.append(np.asarray(history.history["loss"], np.float64))
+    return curves
+
+
+@exercise("09.4", "the diffusion training step: noise, predict, loss")
+def check_training_step(diffusion_loss):
+    r"""``diffusion_loss(model, x0)``: a :class:`~unsuplab.models.Diffusion` and a batch of
+    images (N, H, W, C) on the [-1, 1] scale, a tensor -> the scalar tensor
+    :math:`\operatorname{mean}(\varepsilon - \varepsilon_\theta(x_t, t))^2` with
+    :math:`\varepsilon` and the step :math:`i \sim U\{0..T-1\}` (one per image) drawn from
+    ``model.seed_generator``, :math:`x_t = \sqrt{\bar\alpha_i}\,x_0 + \sqrt{1 -
+    \bar\alpha_i}\,\varepsilon` (``model.alpha_bar``) and the network fed ``[x_t, (i + 1) /
+    T]``; keras.ops and keras.random only. The checker inspects one call, then trains a tiny
+    model whose ``compute_loss`` is yours next to the library's: the curves must agree."""
+    from .core import run_in_model
+
+    _inspect_one_call(diffusion_loss)
+    student, reference = run_in_model(lambda: _loss_curves(diffusion_loss), diffusion_loss,
+                                      "a small Diffusion's compute_loss")
+    if not np.all(np.isfinite(student)):
+        raise Mismatch("Trained with your loss, the model diverged (NaN or infinite loss).")
+    drop = reference[0] - reference[-1]
+    if student[0] - student[-1] < 0.5 * drop:
+        raise Mismatch(f"Trained with your loss, the model barely learns (loss "
+                       f"{student[0]:.3f} -> {student[-1]:.3f} over {len(student)} epochs, the "
+                       f"library's {reference[0]:.3f} -> {reference[-1]:.3f}): does the "
+                       "gradient reach the network? (no stop_gradient, no NumPy in between)")
+    if abs(student[-1] - reference[-1]) > 0.25 * reference[-1] + 0.5 * drop:
+        raise Mismatch(f"Trained with your loss, the model's loss curve ends at "
+                       f"{student[-1]:.3f}, the library's at {reference[-1]:.3f}.")

@@ -16,7 +16,10 @@ What the framework handles once, for every checker:
 * an untouched stub (a body of ``...``, ``pass`` or ``raise NotImplementedError``) is told
   "not answered yet", whatever the exercise;
 * a function that returns ``None`` (a forgotten ``return``) is told so at its first call;
-* a function that changes a NumPy argument in place fails, whatever it returns;
+* a function that changes an argument in place (a NumPy array, a list, a dict) fails,
+  whatever it returns;
+* a function that calls the library function the exercise asks the student to write (e.g.
+  ``unsuplab.metrics.psnr`` for "PSNR by hand") is told so (``exercise(..., library=...)``);
 * an exception raised in the student's code is reported as theirs: its type, its message
   (shortened, never an array dump) and the line of *their* code, never a checker line;
 * values in feedback are described by shape and dtype (:func:`describe`), never printed whole.
@@ -28,6 +31,7 @@ common mistakes, all of which must fail.
 
 from __future__ import annotations
 
+import copy
 import dis
 import functools
 import importlib
@@ -66,13 +70,18 @@ class Exercise:
     answer: str  # "function" or "value"
     checker: Callable
     returns_none: bool = False
+    library: tuple = ()  # dotted names of library functions that compute the answer
 
 
 _REGISTRY: dict[str, Exercise] = {}
 
 
-def exercise(id: str, title: str, *, answer: str = "function", returns_none: bool = False):
-    """Decorator registering ``checker(answer)`` as exercise ``id`` (``"NN.k"``)."""
+def exercise(id: str, title: str, *, answer: str = "function", returns_none: bool = False,
+             library: tuple = ()):
+    """Decorator registering ``checker(answer)`` as exercise ``id`` (``"NN.k"``).
+
+    ``library``: dotted names (``"unsuplab.metrics.psnr"``) of the functions that compute what
+    the student is asked to write; an answer that calls one of them is refused."""
     if answer not in ("function", "value"):
         raise ValueError(f"answer must be 'function' or 'value'. Received: answer={answer!r}")
     chapter, _, number = id.partition(".")
@@ -82,7 +91,7 @@ def exercise(id: str, title: str, *, answer: str = "function", returns_none: boo
     def decorate(checker):
         if id in _REGISTRY and _REGISTRY[id].checker.__qualname__ != checker.__qualname__:
             raise ValueError(f"exercise {id!r} is registered twice")
-        _REGISTRY[id] = Exercise(id, title, answer, checker, returns_none)
+        _REGISTRY[id] = Exercise(id, title, answer, checker, returns_none, tuple(library))
         return checker
 
     return decorate
@@ -148,10 +157,36 @@ def _unanswered(function) -> str:
     return f"not answered yet: fill in {where} above."
 
 
-def _same(before: np.ndarray, after) -> bool:
-    if not isinstance(after, np.ndarray) or after.shape != before.shape:
-        return False
-    return np.array_equal(before, after, equal_nan=before.dtype.kind in "fc")
+_MUTABLE = (np.ndarray, list, dict, set, bytearray)
+
+
+def _same(before, after) -> bool:
+    """Whether the argument ``after`` still holds what the copy ``before`` held: arrays
+    element by element, lists, dicts and sets item by item (arrays inside included)."""
+    if isinstance(before, np.ndarray):
+        if not isinstance(after, np.ndarray) or after.shape != before.shape:
+            return False
+        return bool(np.array_equal(before, after, equal_nan=before.dtype.kind in "fc"))
+    if isinstance(before, (list, tuple)):
+        return (type(after) is type(before) and len(after) == len(before)
+                and all(_same(b, a) for b, a in zip(before, after, strict=True)))
+    if isinstance(before, dict):
+        return (isinstance(after, dict) and list(after) == list(before)
+                and all(_same(before[k], after[k]) for k in before))
+    try:
+        return bool(before == after)
+    except Exception:  # an object without a usable ==: nothing to compare
+        return True
+
+
+def _snapshot(value):
+    """A deep copy of a mutable argument (NumPy array, list, dict, set), else ``None``."""
+    if not isinstance(value, _MUTABLE):
+        return None
+    try:
+        return copy.deepcopy(value)
+    except Exception:  # e.g. a list holding tensors that cannot be copied: not watched
+        return None
 
 
 class _Watched:
@@ -186,7 +221,11 @@ class _Watched:
 
     def __call__(self, *args, **kwargs):
         values = list(args) + list(kwargs.values())
-        saved = [(i, v.copy()) for i, v in enumerate(values) if isinstance(v, np.ndarray)]
+        saved = []
+        for i, value in enumerate(values):
+            copied = _snapshot(value)
+            if copied is not None:
+                saved.append((i, copied))
         result = self.function(*args, **kwargs)
         self.calls += 1
         self.last = result
@@ -194,10 +233,11 @@ class _Watched:
             if not _same(before, values[i]):
                 names = self._argument_names(args, kwargs)
                 name = names[i] if i < len(names) else f"number {i + 1}"
+                kind = type(before).__name__ if not isinstance(before, np.ndarray) else "array"
                 raise Mismatch(
                     f"Your function changed its argument `{name}` in place. Leave the inputs "
-                    f"untouched and return a new array (start from `{name}.copy()` or build a "
-                    "new one): the caller still needs the original."
+                    f"untouched and return a new {kind} (start from `{name}.copy()`, "
+                    "`sorted(...)` or build a new one): the caller still needs the original."
                 )
         if result is Ellipsis or (result is None and not self.returns_none):
             raise _NoResult(
@@ -205,6 +245,43 @@ class _Watched:
                 "`return` the result."
             )
         return result
+
+
+def _resolve(dotted: str):
+    module, _, name = dotted.rpartition(".")
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return None
+
+
+def _names(code) -> set:
+    """The global and attribute names a code object (and the functions nested in it) use."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if inspect.iscode(const):
+            names |= _names(const)
+    return names
+
+
+def _library_call(function, library) -> str | None:
+    """The dotted name of a function of ``library`` that ``function`` reaches by a global
+    name (``psnr`` after ``from unsuplab.metrics import psnr``) or a module attribute
+    (``metrics.psnr``), or None."""
+    code, scope = getattr(function, "__code__", None), getattr(function, "__globals__", {})
+    if code is None or not library:
+        return None
+    names = _names(code)
+    for dotted in library:
+        target = _resolve(dotted)
+        if target is None:
+            continue
+        for name in names:
+            value = scope.get(name)
+            if value is target or (inspect.ismodule(value) and any(
+                    getattr(value, attr, None) is target for attr in names)):
+                return dotted
+    return None
 
 
 def _student_frame(err: BaseException, function):
@@ -277,15 +354,39 @@ def same_training(student_model, library_model, x, *, epochs=3, batch_size=16, w
     other."""
     import keras
 
+    def weights(model):
+        return [keras.ops.convert_to_numpy(w) for w in model.trainable_weights]
+
+    start = weights(student_model)
     for model in (student_model, library_model):
         model.fit(x, epochs=epochs, batch_size=batch_size, shuffle=False, verbose=0)
-    gap = max(float(np.abs(a - b).max()) for a, b in zip(
-        (keras.ops.convert_to_numpy(w) for w in student_model.weights),
-        (keras.ops.convert_to_numpy(w) for w in library_model.weights), strict=True))
-    if not np.isfinite(gap) or gap > 1e-4:
+    compare_weights(student_model, library_model, start, what=what,
+                    steps=epochs * (len(x) // batch_size))
+
+
+def compare_weights(student_model, library_model, start, *, what, steps, atol=1e-4):
+    """Require the student's trained model to hold the library's weights; ``start`` (the
+    student model's trainable weights before training) tells a loss that gives no gradient
+    (detached: ``stop_gradient``, a NumPy round trip, an argmax) from a wrong one."""
+    import keras
+
+    mine = [keras.ops.convert_to_numpy(w) for w in student_model.trainable_weights]
+    theirs = [keras.ops.convert_to_numpy(w) for w in library_model.trainable_weights]
+    frozen = [np.array_equal(a, b) for a, b in zip(start, mine, strict=True)]
+    moved = [not np.array_equal(a, b) for a, b in zip(start, theirs, strict=True)]
+    if all(frozen) and any(moved):
+        raise Mismatch(f"Plugged into {what}, your loss has the right value but trains nothing: "
+                       "no gradient reaches the weights. Something in it is detached from them "
+                       "(keras.ops.stop_gradient, a value taken out of the graph, ...).")
+    if any(f and m for f, m in zip(frozen, moved, strict=True)):
+        raise Mismatch(f"Plugged into {what}, your loss leaves some of the weights untouched "
+                       "that the library's trains: part of it is detached from them (a term "
+                       "behind stop_gradient, or computed outside the graph).")
+    gap = max(float(np.abs(a - b).max()) for a, b in zip(mine, theirs, strict=True))
+    if not np.isfinite(gap) or gap > atol:
         raise Mismatch(f"Plugged into {what}, your loss trains the model differently from the "
-                       f"library's loss (weights up to {gap:.3g} apart after "
-                       f"{epochs * (len(x) // batch_size)} steps).")
+                       f"library's loss (weights up to {gap:.3g} apart after {steps} steps): "
+                       "check every term, its weight and whether gradients flow through it.")
 
 
 def run_in_model(train, function, what: str):
@@ -318,6 +419,11 @@ def verify(id: str, answer) -> None:
             )
         if _is_stub(answer):
             raise Mismatch(_unanswered(answer))
+        called = _library_call(answer, ex.library)
+        if called is not None:
+            raise Mismatch(f"Your function calls `{called}`, which computes the answer for you: "
+                           "the exercise is to write it yourself (NumPy and the formula of the "
+                           "chapter).")
         watched = _Watched(answer, ex.returns_none)
         given = watched.wrapper()
     try:

@@ -54,7 +54,9 @@ def short_error(err: BaseException, limit: int = 240) -> str:
         lines[0] = lines[0].split(": ", 1)[1]
     kept = []
     for line in lines:
-        text = line.strip()
+        # TensorFlow's op tag ("... [Op:AddV2] name: ") is noise, but ends the message
+        text = re.sub(r"\s*\[Op:\w+\]( name:.*)?$", "", line.strip())
+        text = re.sub(r"^\{\{function_node [^}]*\}\}\s*", "", text)
         if (not text or text[0] in "[(.0123456789-•" or text.endswith(":")
                 or text.startswith(("File ", "Traceback"))):
             continue  # array rows, elided values, argument lists, stack lines
@@ -62,7 +64,16 @@ def short_error(err: BaseException, limit: int = 240) -> str:
         if len(kept) == 2:
             break
     message = " ".join(kept) or type(err).__name__
-    return message if len(message) <= limit else message[: limit - 1].rstrip() + "…"
+    message = message if len(message) <= limit else message[: limit - 1].rstrip() + "…"
+    if _MIXED_DTYPES.search(str(err)):
+        message += (" (float32 and float64 tensors are mixed: keep one precision, e.g. "
+                    "ops.cast(value, x.dtype), and no float64 NumPy arrays in the maths)")
+    return message
+
+
+_MIXED_DTYPES = re.compile(r"(float|double) tensor but is a (double|float) tensor|type float64 "
+                           r"that does not match type float32|type float32 that does not match "
+                           r"type float64")
 
 
 # --- helpers for writing checkers -------------------------------------------------------------
@@ -99,7 +110,7 @@ def _verb(what: str) -> str:
     return "are" if plural else "is"
 
 
-def expect_close(got, expected, *, what, rtol=1e-4, atol=1e-6, hint=None) -> None:
+def expect_close(got, expected, *, what, rtol=1e-5, atol=1e-6, hint=None) -> None:
     """Raise :class:`Mismatch` unless ``got`` is numerically close to ``expected``.
 
     The feedback says how the answer differs (shape, a constant value, a constant factor, a
@@ -120,14 +131,22 @@ def expect_close(got, expected, *, what, rtol=1e-4, atol=1e-6, hint=None) -> Non
     message = f"{what} {verb} not right"
     nonzero = np.abs(exp_arr) > 1e-12
     constant = got_arr.size > 1 and np.ptp(got_arr) == 0 and np.ptp(exp_arr) > 0
+    scale = np.abs(exp_arr) + atol / max(rtol, 1e-12)
+    near = np.max(np.abs(got_arr - exp_arr) / scale) < 1e-3
     if constant:
         message += ": every entry has the same value, but the right ones differ"
+    elif near:  # right to about three digits: rounded, a float16 step, or a small bias
+        message += (": it is close, but not within the tolerance (relative error up to "
+                    f"{np.max(np.abs(got_arr - exp_arr) / scale):.1e}). Do not round the "
+                    "result, and do not add small constants (an epsilon) the formula does not "
+                    "have")
     elif nonzero.any():
         ratio = got_arr[nonzero] / exp_arr[nonzero]
+        factor = float(ratio.flat[0])
         if np.allclose(ratio, -1.0, rtol=1e-3):
             message += ": it has the wrong sign"
-        elif np.allclose(ratio, ratio.flat[0], rtol=1e-3) and not np.isclose(ratio.flat[0], 1):
-            message += f": it is off by a constant factor of {ratio.flat[0]:.3g}"
+        elif np.allclose(ratio, factor, rtol=1e-3) and abs(factor - 1.0) > 5e-3:
+            message += f": it is off by a constant factor of {factor:.3g}"
         elif np.allclose(got_arr - exp_arr, (got_arr - exp_arr).flat[0], atol=1e-6):
             message += f": it is off by a constant {float((got_arr - exp_arr).flat[0]):+.3g}"
     if hint:

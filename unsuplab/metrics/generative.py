@@ -226,8 +226,10 @@ def precision_recall(real_features, fake_features, *, k=5, chunk=CHUNK):
 
 def class_shares(labels, n_classes=10):
     """Share of each class among predicted labels: float64 (n_classes,) summing to 1."""
-    n_classes = check_number(n_classes, "n_classes", low=1, integer=True)
     y = check_array(labels, "labels", ndim=1, dtype_kind="ui")
+    # one share per class: more classes than labels * 1000 is a count typed wrong, not data
+    n_classes = check_number(n_classes, "n_classes", low=1, high=max(1000 * len(y), 10**6),
+                             integer=True)
     if y.min() < 0 or y.max() >= n_classes:
         raise ValueError(f"labels must lie in [0, {n_classes - 1}]. Received: labels spanning "
                          f"[{y.min()}, {y.max()}]")

@@ -9,6 +9,21 @@ Average precision of one ranked list with relevance :math:`r_1, \dots, r_M \in \
 .. math:: AP = \frac{1}{R} \sum_{i=1}^{M} r_i \, \frac{\sum_{j \le i} r_j}{i}
 
 (the precision at the rank of each relevant item, averaged); mAP is its mean over queries.
+
+Conventions where references differ:
+
+- **Ties.** Items at the same distance from a query are ranked by their database index (a
+  stable sort), so a tie between a relevant and an irrelevant item counts as if the lower
+  index came first. ``sklearn.metrics.average_precision_score`` instead puts tied items at
+  one threshold (the precision of the whole tied group), so the two differ exactly when
+  relevant and irrelevant items tie (duplicated images, integer pixels). Which of several
+  items tied at the k-th place :func:`nearest_neighbors` keeps is NumPy's ``argpartition``'s
+  choice, as in scikit-learn's brute-force neighbours.
+- **Cosine with a zero vector**: its similarity with anything is 0 (scikit-learn's
+  ``cosine_similarity``), so it ranks after every positively similar item.
+- **Precision**: distances are float32; euclidean ones are taken after moving queries and
+  database by the database mean, so data far from the origin compared with their spread
+  are ranked as exactly as data near it.
 """
 
 from __future__ import annotations
@@ -156,11 +171,12 @@ def precision_at_k(
         >>> precision_at_k(z, np.array([0, 0, 1, 1]), k=1)
         1.0
     """
+    n_queries = len(check_array(queries, "queries", ndim=2, dtype_kind="uif"))
     yq = check_array(query_labels, "query_labels", ndim=1, dtype_kind="uib")
-    if len(yq) != len(np.asarray(queries)):
+    if len(yq) != n_queries:
         raise ValueError(
             "queries and query_labels must have the same length. "
-            f"Received: {len(np.asarray(queries))} and {len(yq)}"
+            f"Received: {n_queries} and {len(yq)}"
         )
     if database is None:
         if database_labels is not None:
@@ -169,11 +185,12 @@ def precision_at_k(
     else:
         if database_labels is None:
             raise ValueError("database_labels is required with a database.")
+        n_items = len(check_array(database, "database", ndim=2, dtype_kind="uif"))
         ydb = check_array(database_labels, "database_labels", ndim=1, dtype_kind="uib")
-        if len(ydb) != len(np.asarray(database)):
+        if len(ydb) != n_items:
             raise ValueError(
                 "database and database_labels must have the same length. "
-                f"Received: {len(np.asarray(database))} and {len(ydb)}"
+                f"Received: {n_items} and {len(ydb)}"
             )
     neighbors = nearest_neighbors(queries, database, k=k, metric=metric)
     return float(np.mean(ydb[neighbors] == yq[:, None]))

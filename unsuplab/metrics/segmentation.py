@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_array, describe
+from .._validation import check_array, check_bool, describe
 
 
 def check_label_map(labels, name="labels"):
@@ -81,7 +81,7 @@ def matched_iou(labels_true, labels_pred, *, connected=False):
     from scipy.optimize import linear_sum_assignment
 
     t, p = _pair(labels_true, labels_pred)
-    if connected:
+    if check_bool(connected, "connected"):
         from skimage.measure import label as connected_components
 
         p = connected_components(_sequential(p)[0] + 1, background=0, connectivity=1)

@@ -19,6 +19,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from .._backend import release_memory
 from .._validation import as_image_batch, check_class_labels, check_number
 from ..networks.unet import unet, unet_multiple
 
@@ -165,8 +166,12 @@ def predict_batched(fn, x, *, batch_size=512):
             outs.append(ops.convert_to_numpy(out))
     if isinstance(outs[0], tuple):
         parts = zip(*outs, strict=True)
-        return tuple(np.concatenate(p).astype(np.float32, copy=False) for p in parts)
-    return np.concatenate(outs).astype(np.float32, copy=False)
+        result = tuple(np.concatenate(p).astype(np.float32, copy=False) for p in parts)
+    else:
+        result = np.concatenate(outs).astype(np.float32, copy=False)
+    del outs, out, batch
+    release_memory()  # the batches' memory back to the system, not kept by the heap
+    return result
 
 
 __all__ = [

@@ -105,7 +105,6 @@ class ImageClassifier(Classifier, SeededModel):
                              f"(N, d). Received: an encoder with output shape {out}")
         self.encoder = encoder
         self.encoder.trainable = not self.freeze_encoder
-        self.drop = layers.Dropout(self.dropout, seed=self.seed, name="dropout")
         self.head = layers.Dense(self.n_classes, name="head",
                                  kernel_initializer=keras.initializers.GlorotUniform(self.seed))
         self.head.build((None, int(out[-1])))
@@ -116,7 +115,12 @@ class ImageClassifier(Classifier, SeededModel):
 
     def call(self, inputs, training=False):
         features = self.encoder(inputs, training=training and not self.freeze_encoder)
-        return self.head(self.drop(features, training=training))
+        if training and self.dropout > 0:
+            # drawn from the model's own SeedGenerator, whose state is saved with the weights
+            # (a Dropout layer's generator is not): a resumed run drops the same units
+            features = keras.random.dropout(features, self.dropout,
+                                            seed=self.seed_generator)
+        return self.head(features)
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         """:func:`masked_crossentropy` of the logits (labels -1 ignored)."""

@@ -24,7 +24,7 @@ import math
 import keras
 from keras import ops
 
-from .._validation import MAX_HOLES, check_number, check_range, check_sigma
+from .._validation import MAX_BLUR_SIGMA, MAX_HOLES, check_number, check_range, check_sigma
 
 
 def _check_seed(seed):
@@ -143,7 +143,7 @@ def blur(images, sigma, *, seed):
     """Gaussian blur of std ``sigma`` pixels (per image, if a range), like
     :func:`unsuplab.data.blur` (SciPy's ``gaussian_filter``: mirrored borders, kernel radius
     ``int(4 * sigma + 0.5)``; for a range, the radius of the largest ``sigma``)."""
-    low, high = check_range(sigma, "sigma", 0.0, 20.0)
+    low, high = check_range(sigma, "sigma", 0.0, MAX_BLUR_SIGMA)
     seed = _check_seed(seed)
     x = _check_batch(images)
     radius = int(4.0 * high + 0.5)

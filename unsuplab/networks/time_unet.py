@@ -11,10 +11,10 @@ shortcut when the width changes); resolutions are halved by stride-2 convolution
 by nearest-neighbour upsampling, with the encoder's features concatenated back (the U-Net's
 skip connections, :mod:`unsuplab.networks.unet`).
 
-Size and cost (defaults: 28×28×1, ``base_filters=32``, ``depth=2``, ``time_dim=64``, widths
-32/64/64 at 28/14/7 pixels): 344 385 weights (345 089 with ``n_classes=10``). One training step
-(forward and backward) at batch 128 takes about 0.30 s on the two-core CPU of the calibration
-machine (TensorFlow 2.21, measured under ``flock``, 20 steps after warm-up).
+Size and cost. Chapter 09 uses ``base_filters=16``, ``depth=2``, ``time_dim=64`` on 28×28×1:
+widths 16/32/64 at 28/14/7 pixels, 236 305 weights (237 009 with ``n_classes=10``); the
+builder's default ``base_filters=32`` has 887 201. One training step (forward, backward, Adam)
+of the chapter's network: TIMING_PLACEHOLDER
 
 Example:
     >>> net = time_unet((28, 28, 1), n_classes=10)
@@ -84,8 +84,9 @@ def residual_block(h, emb, width, *, name):
 
 
 def widths(base_filters, depth):
-    """Channels at each resolution, finest first: ``base``, then ``2 * base`` (capped there)."""
-    return tuple(base_filters * min(2, 1 + i) for i in range(depth + 1))
+    """Channels at each resolution, finest first: ``base * 2 ** i``, capped at ``4 * base``
+    (the coarse maps are cheap: most of the cost is at full resolution)."""
+    return tuple(base_filters * min(4, 2**i) for i in range(depth + 1))
 
 
 def time_unet(image_shape=(28, 28, 1), base_filters=32, depth=2, time_dim=64, n_classes=None,
@@ -95,7 +96,7 @@ def time_unet(image_shape=(28, 28, 1), base_filters=32, depth=2, time_dim=64, n_
     Args:
         image_shape: ``(height, width, channels)``; height and width must be multiples of
             ``2 ** depth``.
-        base_filters: channels at full resolution (> 0); twice that below it.
+        base_filters: channels at full resolution (> 0); doubled at each halving, up to 4×.
         depth: number of halvings (>= 1): 28×28 with depth 2 goes down to 7×7.
         time_dim: width of the time (and class) embedding (even, >= 2).
         n_classes: number of classes for a class-conditional network (>= 1), or ``None``. The

@@ -148,7 +148,8 @@ class StopOnDivergence(keras.callbacks.Callback):
             return
         bad = {k: v for k, v in _loss_values(logs).items() if not np.isfinite(v)}
         if bad:  # raised from on_epoch_end, on the main thread with the weights synced
-            self._diverged = (bad, _loss_values(logs), f"step {batch + 1}")
+            self._diverged = (bad, _loss_values(logs),
+                              f"step {batch + 1} of epoch {self._epoch + 1}")
             self.model.stop_training = True
 
     def on_epoch_end(self, epoch, logs=None):
@@ -158,7 +159,7 @@ class StopOnDivergence(keras.callbacks.Callback):
             bad = {k: v for k, v in losses.items() if not np.isfinite(v)}
             if not bad:
                 return
-            self._diverged = (bad, losses, "the end of the epoch")
+            self._diverged = (bad, losses, f"the end of epoch {epoch + 1}")
         self.model.stop_training = True
         self._raise()
 
@@ -168,7 +169,7 @@ class StopOnDivergence(keras.callbacks.Callback):
         name = type(model).__name__
         which = " and ".join(f"{k} = {v}" for k, v in bad.items())
         others = ", ".join(f"{k} = {v:.4g}" for k, v in losses.items() if k not in bad)
-        seen = f"seen at epoch {self._epoch + 1}, {when}"
+        seen = f"seen at {when}"
         if self.every is not None:
             seen += f" (the loss is checked every {self.every} steps and at each epoch's end)"
         if _weights_finite(model):

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 
-from .._backend import is_tensorflow
+from .._backend import is_tensorflow, release_memory
 from .._validation import check_array, check_number
 from ..data.pipeline import make_batches, make_dataset
 from .callbacks import StopOnDivergence
@@ -183,6 +183,8 @@ def fit(
         initial_epoch=initial_epoch,
         verbose=verbose,
     )
+    del ds, val  # the pipelines and their arrays, then the freed heap back to the system
+    release_memory()
     logs = getattr(model, "training_history", None) if initial_epoch else None
     logs = {k: list(v) for k, v in (logs or {}).items()}
     for key, values in history.history.items():

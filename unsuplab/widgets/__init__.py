@@ -7,6 +7,7 @@ explorers as functions returning an :class:`Explorer`.
 from .base import Explorer
 from .browser import dataset_browser
 from .clustering import cluster_browser, retrieval_explorer
+from .diffusion import guidance_explorer, reverse_process_explorer
 from .fewlabel import fewlabel_explorer
 from .latent import interpolation_explorer, latent_explorer
 
@@ -15,7 +16,9 @@ __all__ = [
     "cluster_browser",
     "dataset_browser",
     "fewlabel_explorer",
+    "guidance_explorer",
     "interpolation_explorer",
     "latent_explorer",
     "retrieval_explorer",
+    "reverse_process_explorer",
 ]

@@ -305,3 +305,20 @@ def test_fit_and_predict_need_only_the_keras_backend(rng):
     assert som.predict(X).shape == (40,)
     if keras.backend.backend() != "tensorflow":
         assert "tensorflow" not in sys.modules
+
+
+@pytest.mark.parametrize("engine", ["numpy", "keras"])
+def test_far_from_the_origin_matches_minisom(rng, engine):
+    # 1000 +- 0.01 in float32: ||x||^2 - 2 x.w + ||w||^2 (3e6) cancels every digit that the
+    # squared distances (1e-4) differ by; centred scores and a direct norm keep them
+    minisom = pytest.importorskip("minisom")
+    X = (1000.0 + 0.01 * rng.random((300, 3))).astype(np.float32)
+    som = SOM(4, 3, n_epochs=3, random_state=0, engine=engine).fit(X)
+    ref = minisom.MiniSom(4, 3, 3)
+    ref._weights = som.weights_.astype(np.float64)
+    x64 = X.astype(np.float64)
+    winners = [np.ravel_multi_index(ref.winner(x), (4, 3)) for x in x64]  # a direct norm
+    np.testing.assert_array_equal(som.predict(X), winners)
+    assert som.quantization_error(X) == pytest.approx(ref.quantization_error(x64), rel=1e-5)
+    assert som.topographic_error(X) == pytest.approx(ref.topographic_error(x64), abs=1e-9)
+    assert np.ptp(som.weights_.reshape(-1, 3), axis=0).min() > 1e-3  # the map unfolded

@@ -26,17 +26,25 @@ MIN_CHUNK = 64
 
 
 def _scores(weights, x):
-    # ||x - w||^2 - ||x||^2 = ||w||^2 - 2 x.w : enough to rank the units for each sample.
-    w_sq = ops.sum(weights * weights, axis=1)
-    return w_sq[None, :] - 2.0 * ops.matmul(x, ops.transpose(weights))
+    # ||x - w||^2 - ||x - c||^2 = ||w - c||^2 - 2 (x - c).(w - c), c the prototypes' mean:
+    # enough to rank the units for each sample; centred first, as in kernels._scores.
+    centre = ops.mean(weights, axis=0)
+    w = weights - centre[None, :]
+    w_sq = ops.sum(w * w, axis=1)
+    return w_sq[None, :] - 2.0 * ops.matmul(x - centre[None, :], ops.transpose(w))
+
+
+def _distances_sq(weights, x, units):
+    """Squared distance of each row of ``x`` to the prototype of its unit, computed directly
+    (no cancellation between large norms)."""
+    diff = x - ops.take(weights, units, axis=0)
+    return ops.sum(diff * diff, axis=1)
 
 
 def _match(weights, x, valid):
     """Best unit of each row and the sum of the (valid) rows' distances to it."""
-    scores = _scores(weights, x)
-    bmu = ops.cast(ops.argmin(scores, axis=1), "int32")
-    best = ops.min(scores, axis=1) + ops.sum(x * x, axis=1)
-    qe_sum = ops.sum(ops.sqrt(ops.maximum(best, 0.0)) * valid)
+    bmu = ops.cast(ops.argmin(_scores(weights, x), axis=1), "int32")
+    qe_sum = ops.sum(ops.sqrt(_distances_sq(weights, x, bmu)) * valid)
     return bmu, qe_sum
 
 
@@ -95,9 +103,9 @@ def neighborhood(d2, sigma, name):
 @_backend.compile_fn(static_argnames=("k",))
 def best_two(weights, x, k):
     """The ``k`` (1 or 2) best-matching units of each row and the squared distance to the best."""
-    neg_top, top = ops.top_k(-_scores(weights, x), k=k)
-    best = ops.maximum(-neg_top[:, 0] + ops.sum(x * x, axis=1), 0.0)
-    return ops.cast(top, "int32"), best
+    _, top = ops.top_k(-_scores(weights, x), k=k)
+    top = ops.cast(top, "int32")
+    return top, _distances_sq(weights, x, top[:, 0])
 
 
 # --- host-side drivers ---------------------------------------------------------------------------

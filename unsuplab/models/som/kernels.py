@@ -59,10 +59,15 @@ def prepare(X, engine):
 
 
 def _scores(weights, x):
-    # ||x - w||^2 - ||x||^2 = ||w||^2 - 2 x.w : enough to rank the units for each sample.
-    scores = x @ weights.T
+    # ||x - w||^2 - ||x - c||^2 = ||w - c||^2 - 2 (x - c).(w - c), c the prototypes' mean:
+    # enough to rank the units for each sample. Centred first: in float32 the expansion
+    # ||x||^2 - 2 x.w + ||w||^2 cancels every digit the distances differ by when the data lie
+    # far from the origin compared with their spread (features of 1000 +- 0.01).
+    centre = weights.mean(axis=0)
+    w = weights - centre
+    scores = (x - centre) @ w.T
     scores *= -2.0
-    scores += np.einsum("kd,kd->k", weights, weights)
+    scores += np.einsum("kd,kd->k", w, w)
     return scores
 
 
