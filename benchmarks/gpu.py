@@ -188,6 +188,7 @@ def run(chapters=tuple(CHAPTERS), *, smoke=False, notebooks=False):
             result = run_notebook(path, quick=False, cold_cache=True, timeout=3600)
             figures[f"notebook_{number}_full_s"] = result["seconds"]
             figures[f"notebook_{number}_peak_rss_mb"] = result["peak_rss_mb"]
+            figures[f"notebook_{number}_full_env"] = result["env"]  # the settings it ran with
             print(f"notebook {path.name}: {result['seconds']:.0f} s", flush=True)
     return figures
 

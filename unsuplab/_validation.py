@@ -358,3 +358,20 @@ def check_bool(value, name):
 #: The largest Gaussian blur, in pixels (its kernel spans about 8 sigma; beyond the image
 #: a larger one only costs memory).
 MAX_BLUR_SIGMA = 20.0
+
+
+def check_random_state(seed, name="seed"):
+    """A scikit-learn ``random_state``: ``None`` or an integer in [0, 2**32 - 1] (checked here,
+    so that the message names OUR argument, not scikit-learn's ``random_state``)."""
+    if seed is None:
+        return None
+    return check_number(seed, name, low=0, high=2**32 - 1, integer=True)
+
+
+def check_sequence(values, name):
+    """A non-string sequence (list, tuple, range, array) -> a tuple of its items."""
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__") or not hasattr(
+            values, "__len__"):
+        raise TypeError(f"{name} must be a sequence (a list, tuple or range). "
+                        f"Received: {name}={values!r}")
+    return tuple(values)

@@ -517,7 +517,7 @@ def my_posterior_mean(y, mu, s2, sigma):
 check("02.3", my_posterior_mean)
 
 # %% [markdown]
-# **02.4 — (open) One model for every corruption.** Train `ch02.cached_denoiser(x_train,
+# **02.4 — (open, discussion: no check) One model for every corruption.** Train `ch02.cached_denoiser(x_train,
 # corruption="mixed")` on the full training set and compare it with the Gaussian model at
 # σ = 25/255 and 50/255: what does generality cost? Then train a Gaussian model on
 # σ ∈ [0, 25/255] only (`ch02.cached_denoiser(x_train, sigma=(0, 25 / 255))`) and test it at

@@ -600,7 +600,7 @@ def negative_elbo(x, logits, mean, log_var):
 check("03.5", negative_elbo)
 
 # %% [markdown]
-# **03.4 — Explore (no check).** (a) Retrain the 2-D VAE with `beta=4` and with `beta=0.25`
+# **03.4 — (open, discussion: no check) Explore.** (a) Retrain the 2-D VAE with `beta=4` and with `beta=0.25`
 # (`ch03.cached_vae(..., beta=...)`) and compare the scatter plots: which classes merge? (b) Train
 # a 32-D MLP VAE three times, for 2, 10 and 30 epochs (`ch03.train_vae(x_train, latent_dim=32,
 # architecture="mlp", epochs=...)`, a few seconds each in quick mode), and count its active

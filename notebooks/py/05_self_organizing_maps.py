@@ -446,7 +446,7 @@ def quantization_error(X, weights):
 check("05.4", quantization_error)
 
 # %% [markdown]
-# **05.5 — Think (no check).** Train the 2-D map above with `neighborhood="mexican_hat"`, once
+# **05.5 — (open, discussion: no check) Think.** Train the 2-D map above with `neighborhood="mexican_hat"`, once
 # online and once in batches (`batch_size=64`), and look at `som.weights_`: what happens? Write
 # the capped batch rule as $w_j \leftarrow (1 - s\,m_j)\,w_j + s \sum_b h_{c_b j} x_b$ with
 # $m_j = \sum_b h_{c_b j}$ and $s = \eta / \max(1, \eta \sum_b |h_{c_b j}|)$: why does the

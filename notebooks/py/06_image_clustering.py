@@ -513,7 +513,7 @@ def my_soft_assignment(z, centers, alpha):
 check("06.4", my_soft_assignment)
 
 # %% [markdown]
-# **06.5 — (open) Stronger views.** Add cutout (`cutout=8`) or noise (`noise=0.1`) to the
+# **06.5 — (open, discussion: no check) Stronger views.** Add cutout (`cutout=8`) or noise (`noise=0.1`) to the
 # contrastive encoder's augmentations, or change the temperature, and measure ACC/NMI on a
 # subset of seed 1 first. Which augmentation helps Fashion-MNIST, and why would a horizontal
 # *and vertical* flip hurt?

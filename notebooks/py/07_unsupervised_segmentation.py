@@ -509,7 +509,7 @@ def my_dfc_loss(response):
 check("07.4", my_dfc_loss)
 
 # %% [markdown]
-# **07.5 — (open) Learned features.** Start the deep method from learned features: feed the
+# **07.5 — (open, discussion: no check) Learned features.** Start the deep method from learned features: feed the
 # first convolutional layers of the chapter 01 autoencoder's encoder (or its feature maps) as
 # input channels. Compare with the Gabor channels on mosaics of seed 1 first — why not on
 # the scored mosaics?

@@ -398,7 +398,7 @@ def my_masked_crossentropy(labels, logits):
 check("08.4", my_masked_crossentropy)
 
 # %% [markdown]
-# **08.5 — (open) The GAN as generator.** Repeat experiment (b) with samples from the
+# **08.5 — (open, discussion: no check) The GAN as generator.** Repeat experiment (b) with samples from the
 # chapter 04 GAN instead of the VAE. Do sharper samples change the interval? Why can the GAN
 # not run experiment (a) as it is?
 #

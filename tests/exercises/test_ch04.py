@@ -226,12 +226,15 @@ def test_gan_step_feedback_names_the_mistake():
         verify("04.6", WRONG_GAN_STEP["generator-first"])
     with pytest.raises(Mismatch, match="generator did not change"):
         verify("04.6", WRONG_GAN_STEP["detached-generator"])
+    with pytest.raises(Mismatch, match="its own optimizer"):
+        verify("04.6", WRONG_GAN_STEP["optimizer-of-the-wrong-network"])
 
 
 def test_the_reference_step_covers_the_ring():
+    import keras
+
     from unsuplab.exercises import gan_step
 
-    (modes, near), (ref_modes, ref_near) = gan_step.train_and_compare(
-        sol.gan_train_step, lambda thunk: thunk())
-    assert (modes, near) == (ref_modes, ref_near)  # the same step: the same samples
-    assert ref_modes >= 6  # the reference covers the ring
+    # the behaviour the check compares with (cached: test_solutions trains the answer itself)
+    modes, near = gan_step._reference_coverage(300, 128, 0, keras.backend.backend())
+    assert modes >= 6 and near > 0.2, (modes, near)

@@ -145,10 +145,13 @@ WRONG_CONTINUITY = [
 ]
 
 
-def _dfc(sim_weight=1.0, con=True, square=False, logits=True, sum_con=False):
+def _dfc(sim_weight=1.0, con=True, square=False, logits=True, sum_con=False, detach=None):
     def loss(r):
         import keras
         from keras import ops
+
+        held = ops.stop_gradient
+        same = (lambda t: t)  # noqa: E731
 
         labels = ops.argmax(r, axis=-1)
         sim = ops.mean(keras.losses.sparse_categorical_crossentropy(
@@ -156,6 +159,8 @@ def _dfc(sim_weight=1.0, con=True, square=False, logits=True, sum_con=False):
         dy, dx = r[:, 1:] - r[:, :-1], r[:, :, 1:] - r[:, :, :-1]
         f = ops.square if square else ops.abs
         c = ops.sum(f(dy)) + ops.sum(f(dx)) if sum_con else ops.mean(f(dy)) + ops.mean(f(dx))
+        sim = (held if detach == "similarity" else same)(sim)
+        c = (held if detach == "continuity" else same)(c)
         return sim_weight * sim + (c if con else 0.0)
     return loss
 
@@ -168,7 +173,15 @@ WRONG_DFC = [
     _dfc(sum_con=True),  # summed continuity
     _dfc(sim_weight=-1.0),  # wrong sign of the cross-entropy
     lambda r: __import__("keras").ops.mean(r),  # a tensor of the right kind, wrong maths
+    _dfc(detach="continuity"),  # the right value, half the loss detached: trains differently
+    _dfc(detach="similarity"),
 ]
+
+
+def test_a_half_detached_loss_is_told_it_trains_differently():
+    with pytest.raises(Mismatch, match="trains the model differently|leaves some") as info:
+        verify("07.4", _dfc(detach="continuity"))
+    assert "NumPy" not in str(info.value)
 
 
 @pytest.mark.parametrize("wrong", WRONG_MIOU)

@@ -166,3 +166,55 @@ def test_unknown_and_malformed_ids():
         exercise("3.1", "bad id")
     with pytest.raises(ValueError, match="answer"):
         exercise("99.1", "t", answer="essay")
+
+
+def test_in_place_changes_of_a_list_argument_fail():
+    def choose_sorting_the_callers_lists(sizes, psnr_db, target_db):
+        pairs = sorted(zip(sizes, psnr_db, strict=True))
+        sizes[:], psnr_db[:] = [s for s, _ in pairs], [p for _, p in pairs]  # the caller's
+        return next((s for s, p in pairs if p >= target_db), None)
+
+    with pytest.raises(Mismatch, match="changed its argument `sizes` in place.*new list"):
+        verify("01.4", choose_sorting_the_callers_lists)
+
+
+def test_calling_the_library_function_the_exercise_asks_for_is_refused():
+    from unsuplab import metrics
+    from unsuplab.metrics import psnr
+
+    for answer in (lambda x, y: psnr(x, y), lambda x, y: metrics.psnr(x, y)):
+        with pytest.raises(Mismatch, match="calls `unsuplab.metrics.psnr`.*write it yourself"):
+            verify("01.3", answer)
+
+
+def test_a_rounded_answer_is_close_but_fails_and_is_told_so():
+    with pytest.raises(Mismatch, match="close, but not within the tolerance"):
+        expect_close(round(21.5370, 2), 21.5370, what="Your PSNR")
+    with pytest.raises(Mismatch, match="close, but not within the tolerance"):
+        verify("00.1", lambda images: np.round(images.mean(axis=0) / 255, 3))
+
+
+def test_a_factor_is_only_named_when_it_is_not_one():
+    with pytest.raises(Mismatch) as info:
+        expect_close([1.004, 2.008], [1.0, 2.0], what="x")
+    assert "factor" not in str(info.value)
+    with pytest.raises(Mismatch, match="factor of 1.5"):
+        expect_close([1.5, 3.0], [1.0, 2.0], what="x")
+
+
+def test_a_float32_float64_mix_keeps_the_useful_part_of_the_error():
+    err = ValueError("cannot compute AddV2 as input #1(zero-based) was expected to be a float "
+                     "tensor but is a double tensor [Op:AddV2] name: ")
+    message = short_error(err)
+    assert message.startswith("cannot compute AddV2 as input #1")
+    assert "float32 and float64 tensors are mixed" in message and "[Op:" not in message
+
+
+def test_a_detached_loss_is_told_it_trains_nothing_not_to_avoid_numpy():
+    from keras import ops
+
+    from solutions import ch01
+
+    with pytest.raises(Mismatch, match="trains nothing: no gradient") as info:
+        verify("01.5", lambda x, y: ops.stop_gradient(ch01.reconstruction_loss(x, y)))
+    assert "NumPy" not in str(info.value)

@@ -172,10 +172,11 @@ def test_ddim_with_eta_zero_is_deterministic_given_the_start():
     model = _tiny()
     whole = model.generate(4, steps=5, seed=3)
     split = model.generate(4, steps=5, seed=3, batch_size=2)
-    np.testing.assert_allclose(whole[:2], split[:2], atol=1e-5)
+    # (float32 rounding of a batch of 4 vs 2, amplified by 1 / sqrt(alpha_bar) near t = T)
+    np.testing.assert_allclose(whole[:2], split[:2], atol=1e-3)
     whole = model.generate(4, steps=5, sampler="ddpm", seed=3)
     split = model.generate(4, steps=5, sampler="ddpm", seed=3, batch_size=2)
-    assert np.abs(whole[:2] - split[:2]).max() > 1e-3
+    assert np.abs(whole[:2] - split[:2]).max() > 0.05
 
 
 def test_trajectory_pairs_for_the_scrubber():

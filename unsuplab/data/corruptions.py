@@ -12,7 +12,15 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from .._validation import MAX_BLUR_SIGMA, check_hole_count, check_images, check_number, check_bool, check_seed, check_sigma
+from .._validation import (
+    MAX_BLUR_SIGMA,
+    check_bool,
+    check_hole_count,
+    check_images,
+    check_number,
+    check_seed,
+    check_sigma,
+)
 
 
 def _spatial_shape(x):

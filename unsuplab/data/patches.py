@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_images, check_number, check_seed
+from .._validation import check_images, check_number, check_seed, check_sequence
 
 
 def random_patches(images, *, patch_size, n_patches, seed=0):
@@ -24,10 +24,12 @@ def random_patches(images, *, patch_size, n_patches, seed=0):
         float32 array (n_patches, patch_size, patch_size, 1).
     """
     patch_size = check_number(patch_size, "patch_size", low=4, integer=True)
-    n_patches = check_number(n_patches, "n_patches", low=1, integer=True)
+    # 10**6 patches of 64 x 64 already take 16 GB
+    n_patches = check_number(n_patches, "n_patches", low=1, high=10**6, integer=True)
     if isinstance(images, np.ndarray) and images.ndim == 2:
         images = [images]
-    images = [check_images(im, f"images[{i}]", ndim=2) for i, im in enumerate(images)]
+    images = [check_images(im, f"images[{i}]", ndim=2)
+              for i, im in enumerate(check_sequence(images, "images"))]
     if not images:
         raise ValueError("images must hold at least one image. Received: images=[]")
     small = [im.shape for im in images if min(im.shape) < patch_size]

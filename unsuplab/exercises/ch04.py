@@ -184,7 +184,7 @@ def check_gan_train_step(gan_train_step):
     update from the fresh codes ``z_g`` with the non-saturating loss, each network with its own
     optimizer, gradients from :func:`~unsuplab.exercises.gan_step.value_and_grad`; returns
     ``(d_loss, g_loss)``. The checker runs three steps next to the reference step (same
-    weights, codes and batches: the weights must agree), then trains it compiled for 300 steps
+    weights, codes and batches, SGD: the weights must agree), then trains it compiled for 300 steps
     on a ring of 8 Gaussians next to the reference: it must cover as many modes."""
     from .gan_step import check_gan_step
 

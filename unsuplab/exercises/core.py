@@ -43,6 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._library import library_call
 from .feedback import (  # noqa: F401 (re-exported: the chapters import them from here)
     Mismatch,
     as_array,
@@ -247,43 +248,6 @@ class _Watched:
         return result
 
 
-def _resolve(dotted: str):
-    module, _, name = dotted.rpartition(".")
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
-
-
-def _names(code) -> set:
-    """The global and attribute names a code object (and the functions nested in it) use."""
-    names = set(code.co_names)
-    for const in code.co_consts:
-        if inspect.iscode(const):
-            names |= _names(const)
-    return names
-
-
-def _library_call(function, library) -> str | None:
-    """The dotted name of a function of ``library`` that ``function`` reaches by a global
-    name (``psnr`` after ``from unsuplab.metrics import psnr``) or a module attribute
-    (``metrics.psnr``), or None."""
-    code, scope = getattr(function, "__code__", None), getattr(function, "__globals__", {})
-    if code is None or not library:
-        return None
-    names = _names(code)
-    for dotted in library:
-        target = _resolve(dotted)
-        if target is None:
-            continue
-        for name in names:
-            value = scope.get(name)
-            if value is target or (inspect.ismodule(value) and any(
-                    getattr(value, attr, None) is target for attr in names)):
-                return dotted
-    return None
-
-
 def _student_frame(err: BaseException, function):
     """The deepest traceback frame of ``err`` that is in the student's source file."""
     code = getattr(function, "__code__", None)
@@ -397,6 +361,15 @@ def run_in_model(train, function, what: str):
     except Mismatch:
         raise
     except Exception as err:
+        if re.search(r"no gradients? (provided|for)", str(err), re.IGNORECASE):
+            raise Mismatch(f"Plugged into {what}, your loss trains nothing: no gradient "
+                           "reaches the weights. It is detached from them "
+                           "(keras.ops.stop_gradient, a value taken out of the graph, ...).") \
+                from None
+        if "Unknown variable" in str(err):  # Keras: an optimizer built for other variables
+            raise Mismatch(f"Plugged into {what}, an optimizer was given variables it does not "
+                           "update (it was built for the other network's): give each "
+                           "network's gradients to its own optimizer.") from None
         raise Mismatch(f"Plugged into {what}, your function failed. "
                        f"{student_error(err, function)} {_KERAS_OPS_ONLY}") from None
 
@@ -419,7 +392,7 @@ def verify(id: str, answer) -> None:
             )
         if _is_stub(answer):
             raise Mismatch(_unanswered(answer))
-        called = _library_call(answer, ex.library)
+        called = library_call(answer, ex.library)
         if called is not None:
             raise Mismatch(f"Your function calls `{called}`, which computes the answer for you: "
                            "the exercise is to write it yourself (NumPy and the formula of the "

@@ -22,6 +22,7 @@ predictions, :math:`(1 + w)\,f(x, y) - w\,f(x, \varnothing)`, computed in one ba
 from __future__ import annotations
 
 import numpy as np
+from keras import ops
 
 
 def ddim_times(timesteps, steps):
@@ -31,19 +32,24 @@ def ddim_times(timesteps, steps):
     return grid, np.append(grid[1:], -1)
 
 
+def _network(model, inputs):
+    """One eager call of the network (no per-shape tracing: batches of any size), NumPy out."""
+    return ops.convert_to_numpy(model.network(inputs, training=False))
+
+
 def prediction(model, x, t, labels, guidance):
     """The network's output (ε or v) for x (N, H, W, C) at times t (N,), guided if asked."""
     n = len(x)
-    t = np.full(n, t, np.float32) if np.ndim(t) == 0 else t.astype(np.float32)
+    x = np.asarray(x, np.float32)
+    t = np.full(n, t, np.float32) if np.ndim(t) == 0 else np.asarray(t, np.float32)
     if model.n_classes is None:
-        return model.network.predict_on_batch([x, t])
+        return _network(model, [x, t])
     if guidance == 0:
-        return model.network.predict_on_batch([x, t, labels])
+        return _network(model, [x, t, labels])
     none = np.full(n, model.n_classes, np.int32)
-    both = model.network.predict_on_batch(
-        [np.concatenate([x, x]), np.concatenate([t, t]), np.concatenate([labels, none])]
+    both = _network(
+        model, [np.concatenate([x, x]), np.concatenate([t, t]), np.concatenate([labels, none])]
     )
-    both = np.asarray(both)
     return (1.0 + guidance) * both[:n] - guidance * both[n:]
 
 

@@ -22,7 +22,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_array, check_labels, check_methods, check_number, check_seed
+from .._validation import (
+    check_array,
+    check_images,
+    check_labels,
+    check_methods,
+    check_number,
+    check_seed,
+)
 
 
 def latent_augment(model, images, labels, n_new, *, sigma=0.5, max_mix=0.5, seed=0):
@@ -41,8 +48,9 @@ def latent_augment(model, images, labels, n_new, *, sigma=0.5, max_mix=0.5, seed
         ``(new_images, new_labels)``: float32 (n_new, H, W, C) in [0, 1], int64 (n_new,).
     """
     check_methods(model, "model", ("encode", "decode"), what="a latent model")
-    y = check_labels(labels, len(np.asarray(images)), "labels")
-    n_new = check_number(n_new, "n_new", low=1, integer=True)
+    n = len(check_images(images, "images", ndim=(3, 4), dtype_kind="uif"))
+    y = check_labels(labels, n, "labels")
+    n_new = check_number(n_new, "n_new", low=1, high=10**6, integer=True)  # 10**6 images: GBs
     sigma = check_number(sigma, "sigma", low=0)
     max_mix = check_number(max_mix, "max_mix", low=0, high=1)
     rng = check_seed(seed)
@@ -75,11 +83,12 @@ def pseudo_labelled_samples(images, probabilities, *, threshold=0.9):
     p = check_array(probabilities, "probabilities", ndim=2, dtype_kind="f",
                     value_range=(0.0, 1.0 + 1e-5))
     threshold = check_number(threshold, "threshold", low=0, high=1)
+    images = check_images(images, "images", ndim=(3, 4), dtype_kind="uif")
     if len(p) != len(images):
         raise ValueError(f"probabilities must have one row per image ({len(images)}). "
                          f"Received: {len(p)} rows")
     keep = p.max(1) >= threshold
-    return np.asarray(images)[keep], p.argmax(1)[keep].astype(np.int64)
+    return images[keep], p.argmax(1)[keep].astype(np.int64)
 
 
 __all__ = ["latent_augment", "pseudo_labelled_samples"]

@@ -40,7 +40,13 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._validation import check_array, check_choice, check_number
+from .._validation import (
+    check_array,
+    check_choice,
+    check_number,
+    check_random_state,
+    check_sequence,
+)
 
 METHODS = ("kmeans", "gmm")
 MANIFOLDS = (None, "umap")
@@ -246,7 +252,8 @@ def choose_k(features, ks=range(2, 16), *, covariance_type="full", sample_size=2
     from sklearn.mixture import GaussianMixture
 
     x = check_features(features)
-    ks = tuple(check_n_clusters(k, len(x), "k") for k in ks)
+    ks = tuple(check_n_clusters(k, len(x), "k") for k in check_sequence(ks, "ks"))
+    random_state = check_random_state(random_state, "random_state")
     if not ks:
         raise ValueError("ks must hold at least one k. Received: ks=()")
     sample_size = min(check_number(sample_size, "sample_size", low=10, integer=True), len(x))

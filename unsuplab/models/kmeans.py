@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_images, check_number
+from .._validation import check_images, check_number, check_random_state
 
 
 def kmeans_pixels(x, *, n_clusters=10, n_init=10, seed=0):
@@ -23,7 +23,8 @@ def kmeans_pixels(x, *, n_clusters=10, n_init=10, seed=0):
 
     x = check_images(x, "x", ndim=(2, 3, 4), dtype_kind="uif")
     n_clusters = check_number(n_clusters, "n_clusters", low=1, integer=True)
-    n_init = check_number(n_init, "n_init", low=1, integer=True)
+    n_init = check_number(n_init, "n_init", low=1, high=1000, integer=True)
+    seed = check_random_state(seed)
     if n_clusters > len(x):
         raise ValueError(f"n_clusters must be <= the number of images ({len(x)}). "
                          f"Received: n_clusters={n_clusters}")
