@@ -85,3 +85,9 @@ def test_set_mode_switches_the_session_and_back(monkeypatch):
             config.set_mode("fast")
     finally:
         config.set_mode(None)
+
+
+@pytest.mark.parametrize("seed", [-1, 2**32, 10**12, 1.5, True])
+def test_set_seed_names_a_seed_numpy_would_refuse(seed):
+    with pytest.raises(ValueError, match=r"seed must be an integer in \[0, 2\*\*32 - 1\]"):
+        config.set_seed(seed)

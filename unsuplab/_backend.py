@@ -61,44 +61,6 @@ def compile_fn(fn=None, *, static_argnames=()):
     return wrapper
 
 
-#: Device files that show an accelerator on Linux: NVIDIA GPUs, AMD GPUs (ROCm), TPUs and other
-#: ``accel`` devices. Without one, :func:`accelerator` answers without importing the backend.
-_DEVICE_FILES = ("/dev/nvidia[0-9]*", "/dev/kfd", "/dev/accel*", "/dev/vfio/[0-9]*")
-
-
-@functools.lru_cache(maxsize=1)
-def accelerator() -> str | None:
-    """The accelerator the Keras backend computes on (``"gpu"``, ``"tpu"``, ...), or ``None``.
-
-    On a machine whose ``/dev`` shows no accelerator device (and that is not a Mac) the answer
-    is ``None`` without importing Keras or its backend; otherwise the backend is asked (JAX:
-    ``jax.default_backend()``; TensorFlow: its physical GPUs and TPUs; PyTorch: CUDA), so a
-    CPU-only build on a machine with a GPU answers ``None`` too. Cached for the process.
-    """
-    import glob
-
-    if sys.platform != "darwin" and not any(glob.glob(p) for p in _DEVICE_FILES):
-        return None
-    backend = name()
-    if backend == "jax":
-        import jax
-
-        platform = jax.default_backend()
-        return None if platform == "cpu" else platform
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        for kind in ("GPU", "TPU"):
-            if tf.config.list_physical_devices(kind):
-                return kind.lower()
-        return None
-    if backend == "torch":
-        import torch
-
-        return "gpu" if torch.cuda.is_available() else None
-    return None
-
-
 def to_numpy(x):
     """A backend tensor (or anything array-like) as a NumPy array."""
     import keras
@@ -188,12 +150,4 @@ def quiet_tensorflow_logs() -> None:
         sys.meta_path.insert(0, _QuietTensorFlow())
 
 
-__all__ = [
-    "accelerator",
-    "compile_fn",
-    "is_tensorflow",
-    "name",
-    "quiet_tensorflow_logs",
-    "release_memory",
-    "to_numpy",
-]
+__all__ = ["compile_fn", "is_tensorflow", "name", "quiet_tensorflow_logs", "to_numpy"]

@@ -305,8 +305,9 @@ def set_seed(seed: int = 0, *, deterministic: bool = True) -> int:
     Returns:
         The seed, so that ``rng = np.random.default_rng(set_seed(0))`` reads naturally.
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer. Received: seed={seed!r}")
+    if (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0
+            or seed > 2**32 - 1):  # NumPy's limit, named here rather than by NumPy
+        raise ValueError(f"seed must be an integer in [0, 2**32 - 1]. Received: seed={seed!r}")
     seed = int(seed)
     random.seed(seed)
     os.environ["PYTHONHASHSEED"] = str(seed)

@@ -97,3 +97,12 @@ def test_train_autoencoder_under_mirrored_strategy(mirrored_strategy):
 def test_bad_arguments_are_refused(call, error, match):
     with pytest.raises(error, match=match):
         call(_images(8))
+
+
+@pytest.mark.parametrize(("kwargs", "error"), [({"train_size": "three"}, TypeError),
+                                               ({"test_size": -1}, ValueError),
+                                               ({"train_size": 2.5}, TypeError)])
+def test_load_data_names_its_own_sizes(kwargs, error):
+    name = next(iter(kwargs))
+    with pytest.raises(error, match=rf"Received: {name}="):
+        ch01.load_data(**kwargs)

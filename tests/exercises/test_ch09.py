@@ -7,7 +7,13 @@ import pytest
 from solutions import ch09 as sol
 from unsuplab.exercises import Mismatch, verify
 
-_RNG = np.random.default_rng(0)  # the "fresh noise" mistakes draw from it
+_RNG = np.random.default_rng(0)
+
+
+def _ops():
+    from keras import ops
+
+    return ops  # the "fresh noise" mistakes draw from it
 
 
 def _a(alpha_bar):
@@ -143,11 +149,17 @@ def _loss(*, target="noise", scale_noise=True, roots=True, time="right", per_ima
 
 
 def _numpy_noise(model, x0):
-    from keras import ops
+    """The reference loss, but with a NumPy noise draw: the same noise at every call."""
+    from keras import ops, random
 
+    n = ops.shape(x0)[0]
     noise = np.random.default_rng(0).standard_normal(tuple(x0.shape)).astype("float32")
-    return sol.diffusion_loss(model, x0) * 0 + ops.mean(ops.square(
-        model.network([x0 + noise, ops.full((ops.shape(x0)[0],), 0.5)]) - noise))
+    index = random.randint((n,), 0, model.timesteps, seed=model.seed_generator)
+    table = ops.convert_to_tensor(model.alpha_bar.astype("float32"))
+    ab = ops.reshape(ops.take(table, index), (-1, 1, 1, 1))
+    x_t = ops.sqrt(ab) * x0 + ops.sqrt(1.0 - ab) * noise
+    t = (ops.cast(index, "float32") + 1.0) / model.timesteps
+    return ops.mean(ops.square(model.network([x_t, t]) - noise))
 
 
 WRONG_STEP = {
@@ -163,11 +175,12 @@ WRONG_STEP = {
     "sum": _loss(reduce="sum"),
     "absolute-error": _loss(reduce="abs"),
     "no-noise-in-x_t": _loss(with_noise=False),
+    "numpy-noise": _numpy_noise,
 }
 #: Mistakes that only training can reveal (the checker's second part): slow, marked so.
 WRONG_IN_TRAINING = {
     "detached-prediction": _loss(detach=True),
-    "numpy-noise": _numpy_noise,
+    "detached-loss": lambda model, x0: _ops().stop_gradient(sol.diffusion_loss(model, x0)),
 }
 
 
@@ -192,7 +205,7 @@ def test_the_training_step_has_eight_mistakes():
     ("wrong-sign", "sign"), ("x0-target", "clean image"), ("noise-not-scaled", "sqrt(1 - "),
     ("t-not-used", "same time input"), ("one-t-per-batch", "same time input"),
     ("index-as-time", "(i + 1) / T"), ("time-off-by-one", "off by one"), ("sum", "mean"),
-    ("no-noise-in-x_t", "no noise"),
+    ("no-noise-in-x_t", "no noise"), ("numpy-noise", "Two calls drew the same noise"),
 ])
 def test_training_step_feedback_points_at_the_mistake(name, words):
     with pytest.raises(Mismatch) as info:

@@ -60,8 +60,10 @@ def load_data(*, dataset="fashion_mnist", train_size=None, test_size=None, seed=
     from .. import data
 
     check_choice(dataset, "dataset", ("fashion_mnist", "mnist"))
-    train_size = config.setting("vae.train_size") if train_size is None else train_size
-    test_size = config.setting("test_size") if test_size is None else test_size
+    train_size = (config.setting("vae.train_size") if train_size is None
+                  else check_number(train_size, "train_size", low=1, integer=True))
+    test_size = (config.setting("test_size") if test_size is None
+                 else check_number(test_size, "test_size", low=1, integer=True))
     load = data.load_fashion_mnist if dataset == "fashion_mnist" else data.load_mnist
     (x_train, y_train), (x_test, y_test), class_names = load()
     x_train, y_train = data.subset(x_train, y_train, train_size, seed=seed)

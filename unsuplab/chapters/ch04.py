@@ -70,8 +70,10 @@ def load_data(*, train_size=None, test_size=None, seed=0) -> Data:
     """Class-balanced seeded subsets of Fashion-MNIST (sizes from the ``gan.*`` settings)."""
     from .. import data
 
-    train_size = config.setting("gan.train_size") if train_size is None else train_size
-    test_size = config.setting("gan.test_size") if test_size is None else test_size
+    train_size = (config.setting("gan.train_size") if train_size is None
+                  else check_number(train_size, "train_size", low=1, integer=True))
+    test_size = (config.setting("gan.test_size") if test_size is None
+                 else check_number(test_size, "test_size", low=1, integer=True))
     (x_train, y_train), (x_test, y_test), class_names = data.load_fashion_mnist()
     x_train, y_train = data.subset(x_train, y_train, train_size, seed=seed)
     x_test, y_test = data.subset(x_test, y_test, test_size, seed=seed)

@@ -73,7 +73,8 @@ def load_data(*, train_size=None, photo_pixels=None, seed=0) -> Data:
         photo_pixels: photograph pixels sampled (default: ``som.photo_pixels``).
         seed: seeds both samples.
     """
-    train_size = config.setting("som.train_size") if train_size is None else train_size
+    train_size = (config.setting("som.train_size") if train_size is None
+                  else check_number(train_size, "train_size", low=1, integer=True))
     photo_pixels = config.setting("som.photo_pixels") if photo_pixels is None else photo_pixels
     photo_pixels = check_number(photo_pixels, "photo_pixels", low=1, integer=True)
     (x_train, y_train), (x_test, y_test), class_names = data.load_fashion_mnist()

@@ -321,6 +321,16 @@ def _inspect_one_call(diffusion_loss):
         raise Mismatch(f"The noise in your x_t has mean {np.mean(eps):.2f} and standard "
                        f"deviation {np.std(eps):.2f}: draw it from a standard normal "
                        "(keras.random.normal).")
+    diffusion_loss(model, ops.convert_to_tensor(x0.astype(np.float32)))  # a second batch
+    (x_t2, t2), _ = model.calls[-1]
+    index2 = np.clip(np.rint(np.asarray(t2, np.float64).reshape(-1) * big_t - 1.0), 0,
+                     big_t - 1).astype(int)
+    ab2 = model.alpha_bar[index2].reshape(-1, 1, 1, 1)
+    eps2 = (np.asarray(x_t2, np.float64) - np.sqrt(ab2) * x0) / np.sqrt(1.0 - ab2)
+    if np.allclose(eps2, eps, atol=1e-4) or np.array_equal(index2, index.astype(int)):
+        raise Mismatch("Two calls drew the same noise (or the same steps): draw them afresh "
+                       "at every call, with keras.random and seed=model.seed_generator (a "
+                       "NumPy draw is the same at every training step).")
 
 
 def _loss_curves(diffusion_loss, epochs=4):

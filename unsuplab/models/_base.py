@@ -37,8 +37,8 @@ class SeededModel(keras.Model):
 
     def __init__(self, *, seed=None, **kwargs):
         super().__init__(**kwargs)
-        if seed is not None:
-            seed = check_number(seed, "seed", low=0, integer=True)
+        if seed is not None:  # NumPy's and scikit-learn's limit, named here
+            seed = check_number(seed, "seed", low=0, high=2**32 - 1, integer=True)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
 

@@ -62,12 +62,11 @@ class SOM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         10 000 of) the training samples in ``history_`` (costs about one pass per epoch).
     random_state : int, RandomState instance or None, default=None
         Controls sample order, random initialisation and the ``track_errors`` subsample.
-    engine : {"auto", "numpy", "keras"}, default="auto"
-        What computes the batch rule and the matching: ``"numpy"``, BLAS matrix products on
-        the CPU (nothing compiled, Keras not imported); ``"keras"``, ``keras.ops`` compiled for
-        the Keras backend (TensorFlow or JAX), for a GPU or TPU; ``"auto"``, ``"keras"`` when
-        the backend has an accelerator and ``"numpy"`` otherwise. Both give the same map up to
-        float32 rounding.
+    engine : {"keras", "numpy"}, default="keras"
+        What computes the batch rule and the matching: ``"keras"``, ``keras.ops`` compiled for
+        the Keras backend (TensorFlow or JAX, on a GPU when there is one; Keras is imported at
+        ``fit``, not before); ``"numpy"``, NumPy's BLAS on the CPU (nothing compiled, Keras
+        never imported). Both give the same map up to float32 rounding.
 
     Attributes
     ----------
@@ -80,8 +79,8 @@ class SOM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         Samples presented during training.
     n_updates_ : int
         Weight updates made.
-    engine_ : {"numpy", "keras"}
-        The engine ``fit`` used (``engine`` resolved), also used by ``predict`` and the errors.
+    engine_ : {"keras", "numpy"}
+        The engine ``fit`` used, also used by ``predict`` and the errors.
     history_ : dict of lists
         Per epoch: ``"sigma"``, ``"learning_rate"`` (at the epoch's start), ``"running_qe"``
         (mean distance of each sample to its BMU at the moment it was presented: free, and
@@ -125,7 +124,7 @@ class SOM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         batch_size=256,
         track_errors=False,
         random_state=None,
-        engine="auto",
+        engine="keras",
     ):
         self.n_rows = n_rows
         self.n_cols = n_cols
@@ -240,7 +239,7 @@ class SOM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             history["topographic_error"] = []
             probe = X if n <= PROBE_SIZE else X[rng.choice(n, PROBE_SIZE, replace=False)]
         batch = min(params["batch_size"] or n, n)
-        engine = kernels.resolve_engine(self.engine)
+        engine = self.engine
         data = kernels.prepare(X, engine) if self.algorithm == "batch" else None
         seen = updates = 0
         while seen < total:

@@ -13,34 +13,26 @@ Two engines compute it, to the same rule and rounding-level agreement:
   the sum of the batch's samples whose BMU is :math:`k` and :math:`U` the units that won at
   least one, so it costs one K x |U| by |U| x D product (|U| <= min(B, K)) besides the
   matching (one B x D by D x K product). Nothing is compiled and nothing imports Keras.
-- ``"keras"``: ``keras.ops`` compiled for the Keras backend (:mod:`.keras_kernels`), for
-  accelerators; imported only when used.
+- ``"keras"`` (the estimator's default): ``keras.ops`` compiled for the Keras backend
+  (:mod:`.keras_kernels`), on a GPU when there is one; imported only when used (at ``fit``).
 
-``"auto"`` (:func:`resolve_engine`) takes ``"keras"`` when the Keras backend computes on an
-accelerator (:func:`unsuplab._backend.accelerator`) and ``"numpy"`` otherwise: on a CPU the
-NumPy engine is the faster one (``benchmarks/som.py`` times both).
+On this project's 2-core CPU (2026-12-07, under load) the NumPy engine took 2.1 s of CPU
+for 60 000 presentations on a 20 x 20 map with one BLAS thread, against 3.7 s for the Keras
+engine on TensorFlow; with OpenBLAS's default threads on a loaded machine it spent 10 s of
+CPU spinning: not the default until measured on a quiet one (``benchmarks/som.py`` times both).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ... import _backend
 from .grid import topographic
 
 #: Rows of data per call when matching many samples (bounds memory: a chunk of 8192 samples
 #: against 400 units is a 13 MB distance matrix).
 CHUNK_SIZE = 8192
 #: The engines of :func:`batch_epoch` and :func:`match`.
-ENGINES = ("auto", "numpy", "keras")
-
-
-def resolve_engine(engine):
-    """``"numpy"`` or ``"keras"`` for ``engine`` in :data:`ENGINES` (``"auto"``: ``"keras"``
-    when the Keras backend has an accelerator, else ``"numpy"``)."""
-    if engine != "auto":
-        return engine
-    return "keras" if _backend.accelerator() is not None else "numpy"
+ENGINES = ("keras", "numpy")
 
 
 def _keras():
@@ -148,7 +140,7 @@ def batch_epoch(weights, data, order, seen, batch, schedule, neighborhood_fn, d2
         schedule: ``schedule(t) -> (sigma, learning_rate)``.
         neighborhood_fn: a function of :data:`.NEIGHBORHOODS` or any callable ``h(d2, sigma)``.
         d2_grid: (K, K) squared grid distances.
-        engine: ``"numpy"`` or ``"keras"`` (:func:`resolve_engine`).
+        engine: ``"numpy"`` or ``"keras"``.
 
     Returns:
         ``(weights, qe_sum, n_updates)``: the new (K, D) NumPy weights, the summed distance of
@@ -206,5 +198,4 @@ __all__ = [
     "match",
     "online_epoch",
     "prepare",
-    "resolve_engine",
 ]
