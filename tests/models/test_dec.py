@@ -116,3 +116,7 @@ def test_fit_without_the_target_distribution_says_so():
         fit(dec, x, epochs=1, batch_size=4, verbose=0)
     with pytest.raises(ValueError, match="n_clusters=3"):
         fit(dec, x, np.full((8, 2), 0.5, np.float32), epochs=1, batch_size=4, verbose=0)
+    fresh = _tiny()  # Keras's own fit: refused inside the compiled step
+    fresh.compile(optimizer="adam")
+    with pytest.raises(ValueError, match="target distribution P"):
+        fresh.fit(x, epochs=1, batch_size=4, verbose=0)

@@ -68,11 +68,14 @@ class Classifier:
 
     def check_targets(self, y, n, name="y"):
         """``y`` checked as ``n`` class indices in ``[0, n_classes)`` (or -1, if allowed)."""
+        if y is None:
+            raise ValueError(f"{type(self).__name__} trains on labelled images: pass their "
+                             f"class indices. Received: {name}=None")
         return check_class_labels(y, n, self.n_classes, name,
                                   allow_unlabelled=self.allow_unlabelled)
 
     def fit(self, x=None, y=None, *args, **kwargs):
-        if y is not None and hasattr(x, "shape") and hasattr(y, "__len__"):
+        if hasattr(x, "shape") and (y is None or hasattr(y, "__len__")):
             y = self.check_targets(y, len(x))
         return super().fit(x, y, *args, **kwargs)
 

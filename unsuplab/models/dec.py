@@ -126,11 +126,7 @@ class DEC(SeededModel):
         """DEC: KL(P || Q) against the targets ``y`` = :math:`P`; IDEC: MSE + ``gamma`` x KL."""
         del sample_weight
         if y is None or y.shape[-1] != self.n_clusters:
-            raise ValueError(
-                "DEC trains against its target distribution P (n_images, n_clusters="
-                f"{self.n_clusters}): fit(model, images, target_distribution(q)) with q = "
-                "model.predict_proba(images), as unsuplab.chapters.ch06.train_dec does. "
-                f"Received: y={'None' if y is None else f'of shape {tuple(y.shape)}'}")
+            raise ValueError(self._targets_message(y))
         z = self.encoder(x, training=training)
         q = soft_assignment(z, self.centers, self.alpha)
         kl = kl_divergence(ops.cast(y, q.dtype), q)
@@ -140,6 +136,21 @@ class DEC(SeededModel):
         rec = ops.mean(ops.square(self.decoder(z, training=training) - x))
         self.reconstruction_tracker.update_state(rec)
         return rec + self.gamma * kl
+
+    def _targets_message(self, y):
+        got = "None" if y is None else f"of shape {tuple(y.shape)}"
+        return ("DEC trains against its target distribution P (n_images, n_clusters="
+                f"{self.n_clusters}): fit(model, images, target_distribution(q)) with q = "
+                "model.predict_proba(images), as unsuplab.chapters.ch06.train_dec does. "
+                f"Received: y={got}")
+
+    def check_targets(self, y, n, name="y"):
+        """``y`` checked as :math:`P`, (n, n_clusters), by :func:`unsuplab.training.fit`
+        before training starts (on JAX an error inside the compiled step leaves the model's
+        variables detached)."""
+        if y is None or np.ndim(y) != 2 or np.shape(y) != (n, self.n_clusters):
+            raise ValueError(self._targets_message(None if y is None else np.asarray(y)))
+        return y
 
     @property
     def metrics(self):

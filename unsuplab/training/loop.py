@@ -80,7 +80,7 @@ def _checked_targets(model, y, n, validation_data):
     check = getattr(model, "check_targets", None)
     if not callable(check):
         return y, validation_data
-    if y is not None and n is not None:
+    if n is not None:  # y=None too: a model that checks targets needs them
         y = check(y, n, "y")
     if isinstance(validation_data, tuple) and len(validation_data) == 2:
         vx, vy = validation_data
