@@ -28,7 +28,7 @@ def test_features_logits_and_accuracy():
     assert (clf.features(x) >= 0).all()  # after ReLU
     assert clf.predict_classes(x).shape == (64,)
     assert clf.accuracy(x, y) > 0.9
-    with pytest.raises(ValueError, match="labels must have shape"):
+    with pytest.raises(ValueError, match="labels must have one entry per sample"):
         clf.accuracy(x, y[:3])
 
 
