@@ -1,4 +1,5 @@
-"""Binder as a class uses it: quick mode, shipped models, idle kernels of closed notebooks culled."""
+"""Binder as a class uses it: quick mode, shipped models, idle kernels of closed notebooks
+culled."""
 
 from pathlib import Path
 
