@@ -14,8 +14,8 @@
 # measure retrieval with precision@10 in latent space against pixel space.
 #
 # **Time:** under a minute in quick mode (25 s<!-- results/notebooks_quick.json:01_autoencoders_quick_s --> recorded). Full mode trains 12 models on 60 000
-# images: about 5 minutes<!-- results/notebooks_full.json:01_autoencoders_full_s --> on a 2-core CPU from an empty model cache (315 s<!-- results/notebooks_full.json:01_autoencoders_full_s --> and a peak of
-# 1910 MiB<!-- results/notebooks_full.json:01_autoencoders_full_peak_rss_mb --> recorded; mostly the convolutional ones, 16 s<!-- results/autoencoders_conv32.json:conv_32_s_per_epoch --> per epoch), much less once the
+# images: about 12 minutes<!-- results/notebooks_full.json:01_autoencoders_full_s --> on a 2-core CPU from an empty model cache (730 s<!-- results/notebooks_full.json:01_autoencoders_full_s --> and a peak of
+# 1783 MiB<!-- results/notebooks_full.json:01_autoencoders_full_peak_rss_mb --> recorded; mostly the convolutional ones, 16 s<!-- results/autoencoders_conv32.json:conv_32_s_per_epoch --> per epoch), much less once the
 # trained models are cached (see *Setup*).
 #
 # **Quick or full?** `UNSUPLAB_QUICK=1` trains on 3 000 images

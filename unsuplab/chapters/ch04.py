@@ -157,28 +157,15 @@ def train_gan(x_train, variant="dcgan", *, steps=None, seconds=None, batch_size=
         The trained model; ``model.training_history`` holds per-epoch logs, and
         ``model.train_steps`` / ``model.train_seconds`` what the training cost.
     """
-    import time
-
-    from ..training import TimeBudget, fit
+    from ..training import fit_budget
 
     batch_size = config.setting("gan.batch_size") if batch_size is None else batch_size
-    callbacks = list(callbacks or [])
-    if seconds is not None:
-        seconds = check_number(seconds, "seconds", low=0, low_inclusive=False)
-        budget = TimeBudget(seconds)
-        callbacks.append(budget)
-        epochs = 10**6
-    else:
+    if seconds is None:
         steps = config.setting("gan.steps") if steps is None else steps
-        steps = check_number(steps, "steps", low=1, integer=True)
-        epochs = -(-steps // STEPS_PER_EPOCH)
     model = build_gan(variant, seed=seed, image_shape=image_shape_of(x_train), **model_kwargs)
-    start = time.perf_counter()
-    fit(model, x_train, epochs=epochs, batch_size=batch_size, steps_per_epoch=STEPS_PER_EPOCH,
-        callbacks=callbacks, seed=seed, verbose=verbose)
-    model.train_seconds = time.perf_counter() - start
-    model.train_steps = budget.steps if seconds is not None else epochs * STEPS_PER_EPOCH
-    return model
+    return fit_budget(model, x_train, steps=steps, seconds=seconds,
+                      steps_per_epoch=STEPS_PER_EPOCH, batch_size=batch_size,
+                      callbacks=callbacks, seed=seed, verbose=verbose)
 
 
 def cached_gan(x_train, variant="dcgan", *, steps=None, batch_size=None, seed=0, callbacks=None,

@@ -25,8 +25,6 @@ Protocol:
 
 from __future__ import annotations
 
-import time
-
 from .. import config
 from .._validation import check_choice, check_labels, check_number
 from .ch01 import image_shape_of
@@ -114,30 +112,19 @@ def train_diffusion(x_train, y_train=None, *, objective=None, conditional=None, 
         The trained model; ``model.training_history`` holds the loss per "epoch", and
         ``model.train_steps`` / ``model.train_seconds`` what the training cost.
     """
-    from ..training import TimeBudget, fit
+    from ..training import fit_budget
 
     conditional = model_kwargs(objective, conditional)["n_classes"] is not None
     data = _train_data(x_train, y_train, conditional)
     batch_size = config.setting("diffusion.batch_size") if batch_size is None else batch_size
-    callbacks = list(callbacks or [])
-    if seconds is not None:
-        seconds = check_number(seconds, "seconds", low=0, low_inclusive=False)
-        budget = TimeBudget(seconds)
-        callbacks.append(budget)
-        epochs = 10**6
-    else:
+    if seconds is None:
         steps = config.setting("diffusion.steps") if steps is None else steps
-        steps = check_number(steps, "steps", low=1, integer=True)
-        epochs = -(-steps // STEPS_PER_EPOCH)
     if model is None:
         model = build_diffusion(image_shape_of(x_train), objective=objective,
                                 conditional=conditional, seed=seed, learning_rate=learning_rate)
-    start = time.perf_counter()
-    fit(model, *data, epochs=epochs, batch_size=batch_size, steps_per_epoch=STEPS_PER_EPOCH,
-        callbacks=callbacks, seed=seed, verbose=verbose)
-    model.train_seconds = time.perf_counter() - start
-    model.train_steps = budget.steps if seconds is not None else epochs * STEPS_PER_EPOCH
-    return model
+    return fit_budget(model, *data, steps=steps, seconds=seconds,
+                      steps_per_epoch=STEPS_PER_EPOCH, batch_size=batch_size,
+                      callbacks=callbacks, seed=seed, verbose=verbose)
 
 
 def model_name(objective=None, conditional=None):

@@ -1,5 +1,6 @@
 """Training: the backend-neutral :func:`fit`, callbacks, and the model cache."""
 
+from .budget import fit_budget
 from .cache import CacheWarning, cache_dir, cache_path, data_digest, load_or_train
 from .callbacks import GANMonitor, IdleMonitor, StopOnDivergence, TimeBudget
 from .loop import fit
@@ -16,6 +17,7 @@ __all__ = [
     "copy_state",
     "data_digest",
     "fit",
+    "fit_budget",
     "load_or_train",
     "reuse_compiled",
 ]
