@@ -199,7 +199,6 @@ def main(argv=None):
     parser.add_argument("--notebooks", action="store_true", help="also full-mode notebooks")
     parser.add_argument("--chapters", nargs="+", choices=sorted(CHAPTERS), default=None)
     args = parser.parse_args(argv)
-    os.environ.setdefault("KERAS_BACKEND", "jax")
     figures = run(tuple(args.chapters or CHAPTERS), smoke=args.smoke, notebooks=args.notebooks)
     if args.smoke:
         for key, value in figures.items():
@@ -229,4 +228,7 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
+    # JAX unless told otherwise, set before Keras is imported; not in main(), which a test calls
+    # in a process whose backend is already chosen (the variable would leak to its subprocesses)
+    os.environ.setdefault("KERAS_BACKEND", "jax")
     main()

@@ -2,6 +2,7 @@
 on the CPU (the chapter that compiles fastest, in-process)."""
 
 import math
+import os
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -41,7 +42,10 @@ def test_steps_per_second_is_the_difference_of_two_runs(monkeypatch):
 
 
 def test_smoke_mode_trains_a_chapter_for_real():
+    backend = os.environ.get("KERAS_BACKEND")
     figures = gpu.main(["--smoke", "--chapters", "05"])
+    # main() leaves the process's environment alone (later subprocesses inherit it)
+    assert os.environ.get("KERAS_BACKEND") == backend
     assert figures["steps"] == gpu.SMOKE_STEPS and figures["batch_size"] == gpu.SMOKE_BATCH
     assert figures["ch05_2n_steps_s"] > 0 and figures["ch05_n_steps_s"] > 0
     assert "ch05_steps_per_s" in figures and "ch01_steps_per_s" not in figures
