@@ -163,3 +163,26 @@ def test_interpolation_explorer_shows_the_latent_path_and_the_blend(models):
 def test_bad_arguments_are_refused(models, call, error, match):
     with pytest.raises(error, match=match):
         call(models, _images())
+
+
+def test_the_figure_title_clears_every_panel(models):
+    """As the browser test measures it: the suptitle's box crosses no panel's plot area, title,
+    ticks or labels (a class legend under the figure included)."""
+    x = _images()
+    ex = latent_explorer(models, x, labels=np.arange(len(x)) % 10,
+                         class_names=[f"class {i}" for i in range(10)])
+    fig = ex.figure
+    fig.canvas.draw()
+    renderer = fig._get_renderer()
+    title = fig._suptitle.get_window_extent(renderer)
+    for ax in fig.axes:
+        parts = [ax.title.get_window_extent(renderer)] if ax.get_title() else []
+        if ax.axison:
+            parts += [ax.get_window_extent(renderer), ax.xaxis.get_tightbbox(renderer),
+                      ax.yaxis.get_tightbbox(renderer)]
+        for part in parts:
+            if part is None or part.width <= 0 or part.height <= 0:
+                continue
+            crossing = (min(title.x1, part.x1) - max(title.x0, part.x0) > 1
+                        and min(title.y1, part.y1) - max(title.y0, part.y0) > 1)
+            assert not crossing, f"the title crosses the panel {ax.get_title()!r}"

@@ -243,7 +243,8 @@ def latent_explorer(
                        fontsize=7, markerscale=3, frameon=False, title="class of the code",
                        title_fontsize=7)
             bottom = 0.05 + 0.035 * int(np.ceil(len(classes) / 5))
-        fig.tight_layout(h_pad=1.5, rect=(0, bottom, 1, 1))
+        # a rect keeps no room for the suptitle by itself: leave its height at the top
+        fig.tight_layout(h_pad=1.5, rect=(0, bottom, 1, 0.94))
         return fig
 
     explorer = Explorer(render, controls, title="Latent explorer", wrap=True)
