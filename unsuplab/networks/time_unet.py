@@ -66,8 +66,15 @@ class SinusoidalEmbedding(layers.Layer):
 
 
 def _groups(width):
-    """Groups of the group norm: 8, or fewer when the width is not a multiple of 8."""
-    return math.gcd(width, 8)
+    """Groups of the group norm: 8, or fewer, so that every group holds at least two channels
+    (the width divided by two, when that is below 8) and divides the width.
+
+    A group of one channel would undo the conditioning: the embedding is added to each
+    channel as a constant over the image, and normalizing a single channel over the image
+    subtracts exactly that constant, so the network could not see the time or the label.
+    With two or more channels in a group, only the group's mean shift is removed.
+    """
+    return math.gcd(width, min(8, max(1, width // 2)))
 
 
 def residual_block(h, emb, width, *, name):
