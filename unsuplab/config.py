@@ -109,15 +109,16 @@ SETTINGS: dict[str, tuple] = {
     "diffusion.base_filters": (16, 16),  # time_unet widths 16/32/64 at 28/14/7 pixels
     "diffusion.depth": (2, 2),
     "diffusion.label_dropout": (0.1, 0.1),
-    "diffusion.batch_size": (32, 64),  # small batches: more steps per CPU-second
+    "diffusion.batch_size": (16, 64),  # small batches: more steps per CPU-second
     "diffusion.learning_rate": (1e-3, 1e-3),
     "diffusion.steps": (40, 800),  # training steps in the notebook (~25 s / ~10 min)
     "diffusion.sample_steps": (20, 50),  # sampler steps of the figures
     "diffusion.flow_steps": (40, 1000),  # training steps of the notebook's flow model
     "diffusion.score_size": (100, 1000),  # samples per score in the notebook (FID needs > 64)
-    "diffusion.sweep_steps": ((2, 5, 10), (5, 10, 25, 50)),  # notebook: FID against steps
+    "diffusion.sweep_steps": ((2, 5), (5, 10, 25, 50)),  # notebook: FID against steps
     "diffusion.guidance": ((0.0, 3.0), (0.0, 1.0, 3.0)),  # notebook's guidance sweep (w)
-    "diffusion.guided_steps": (10, 20),  # DDIM steps of the guided samples
+    "diffusion.guided_steps": (5, 20),  # DDIM steps of the guided samples
+    "diffusion.compare_steps": ((5, 10, 25), (5, 10, 25, 50)),  # notebook: DDPM against DDIM
     "diffusion.bench_steps": (10, 50),  # benchmark: DDIM steps of the scored samples
     "diffusion.bench_sweep": ((2, 5), (5, 10, 25, 50, 100, 250)),  # benchmark: steps sweep
     # chapter 08: pretraining for few labels, generative augmentation (prefix "fewlabel.")

@@ -291,12 +291,13 @@ fig = viz.image_rows({"clean": clean, "noisy σ = 25/255": noisy, "diffusion's T
 
 # %%
 # NBVAL_IGNORE_OUTPUT
-step_counts = (5, 10, 25, 50)
+step_counts = config.setting("diffusion.compare_steps")  # quick (5, 10, 25), full up to 50
 rows = {}
 for sampler in ("ddpm", "ddim"):
     for s in step_counts:
         rows[f"{sampler}, {s} steps"] = model.generate(8, steps=s, sampler=sampler, seed=2)
-fig = viz.image_rows(rows, n=8, size=0.9, title="The same seed, two samplers, 5 to 50 steps")
+fig = viz.image_rows(rows, n=8, size=0.9, title=f"The same seed, two samplers, "
+                                                f"{step_counts[0]} to {step_counts[-1]} steps")
 
 # %% [markdown]
 # ## 7. Flow matching: regress a velocity, integrate a straighter path

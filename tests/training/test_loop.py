@@ -51,6 +51,30 @@ def test_fit_is_reproducible_with_a_seed():
     np.testing.assert_allclose(losses[0], losses[1], rtol=1e-6)
 
 
+class CountingTraces(SelfTarget):
+    """Counts the Python runs of its training step: one per trace (TensorFlow, JAX)."""
+
+    traces = 0
+
+    def train_step(self, *args, **kwargs):
+        type(self).traces += 1
+        return super().train_step(*args, **kwargs)
+
+
+def test_the_training_step_is_traced_once():
+    """fit() builds the optimizer before Keras traces the step: built inside the first trace,
+    its new variables made TensorFlow trace the whole step a second time."""
+    inputs = keras.Input((8, 8, 1))
+    outputs = keras.layers.Reshape((8, 8, 1))(keras.layers.Dense(64)(keras.layers.Flatten()(
+        inputs)))
+    model = CountingTraces(inputs, outputs)
+    model.compile(optimizer="adam", loss="mse")
+    CountingTraces.traces = 0
+    fit(model, _images(), epochs=2, batch_size=16, verbose=0)
+    assert CountingTraces.traces == 1
+    assert model.optimizer.built and len(model.optimizer.variables) > 2
+
+
 @pytest.mark.tensorflow_only
 def test_fit_under_mirrored_strategy_on_two_logical_cpus(mirrored_strategy):
     strategy = mirrored_strategy

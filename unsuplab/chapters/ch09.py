@@ -11,7 +11,7 @@ Protocol:
   its :func:`~unsuplab.chapters.ch04.cached_classifier` and scores apply unchanged.
 - Model: :class:`~unsuplab.models.Diffusion` with the ``diffusion.*`` settings (the same
   network in both modes; the modes differ in training steps), trained with Adam for
-  ``diffusion.steps`` steps of ``diffusion.batch_size`` images (quick 40 × 32, full
+  ``diffusion.steps`` steps of ``diffusion.batch_size`` images (quick 40 × 16, full
   800 × 64), in "epochs" of
   :data:`STEPS_PER_EPOCH` steps (the learning curve's points).
 - Shipped: ``UNSUPLAB_PRETRAINED=1`` makes :func:`cached_diffusion` return the model trained
