@@ -82,32 +82,39 @@ lab: data
 	  $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS)
 
 # --- checks -----------------------------------------------------------------------------------
+# Tests run in WORKERS processes (pytest-xdist; default: the machine's cores, at most 4): a
+# test file stays on one worker, in order (--dist loadfile), and a notebook's cells share one
+# worker and kernel (--dist loadscope), as nbval requires. WORKERS=0 runs in this process.
+WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 4 ] && n=4; echo $$n)
+XDIST_UNIT := $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist loadfile)
+XDIST_NB := $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist loadscope)
 lint: $(STAMP)
 	$(BIN)/ruff check unsuplab tests benchmarks solutions tools notebooks/py
 	$(PY) -m tools.sync_notebooks --check
 
 unit: data
-	$(BIN)/pytest -q --durations=15 tests
+	$(BIN)/pytest -q $(XDIST_UNIT) --durations=15 tests
 
 # Notebooks run with an empty model cache of their own, as on a fresh machine (no stale models).
 nbtest: data
 	rm -rf build/nbtest-cache
 	UNSUPLAB_QUICK=1 UNSUPLAB_CACHE=$(CURDIR)/build/nbtest-cache MPLBACKEND=agg $(BIN)/pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env \
-	  --nbval-cell-timeout=600 notebooks/*.ipynb
+	  $(XDIST_NB) --nbval-cell-timeout=600 notebooks/*.ipynb
 
 # The same tests and notebooks on Keras's JAX backend, in an environment without TensorFlow
 # (TF-only tests skip themselves; JAX-only ones, such as DataParallel on two devices, run).
 # Tests that run no backend code (NumPy metrics, plots, repository checks: `BACKEND_FREE` in
-# tests/conftest.py) ran on TensorFlow already and are not run twice; JAX_ALL=1 runs them too.
+# tests/conftest.py) ran on TensorFlow already and are not run twice; the chapter recipes'
+# tests are left to nbtest-jax, which runs every chapter's notebook on JAX. JAX_ALL=1 runs all.
 unit-jax: data $(JAX_STAMP)
 	KERAS_BACKEND=jax UNSUPLAB_BACKEND_TESTS_ONLY=$(if $(JAX_ALL),0,1) \
-	  $(VENV_JAX)/bin/pytest -q -p no:cacheprovider --durations=15 tests
+	  $(VENV_JAX)/bin/pytest -q -p no:cacheprovider $(XDIST_UNIT) --durations=15 tests
 
 nbtest-jax: data $(JAX_STAMP)
 	rm -rf build/nbtest-cache-jax
 	KERAS_BACKEND=jax UNSUPLAB_QUICK=1 UNSUPLAB_CACHE=$(CURDIR)/build/nbtest-cache-jax MPLBACKEND=agg \
 	  $(VENV_JAX)/bin/pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env \
-	  --nbval-cell-timeout=600 notebooks/*.ipynb
+	  $(XDIST_NB) --nbval-cell-timeout=600 notebooks/*.ipynb
 
 test-jax: unit-jax nbtest-jax
 
@@ -115,7 +122,11 @@ test-jax: unit-jax nbtest-jax
 # Playwright; no browser download), Run All in quick mode, then widgets, sliders, maths and
 # figure titles checked as a student sees them (tests/browser). As root on Debian without
 # chromium, installs it from the package mirror (like `make data`). Screenshots: build/browser/.
+# In `make test` the browser's kernels start from a copy of the models that `nbtest` trained
+# (the same quick recipes on the same backend): nbval has checked the training, the browser
+# checks what a student sees. `make browser` alone trains every model, as on a fresh clone.
 CHROMIUM ?= /usr/bin/chromium
+BROWSER_MODELS ?= $(if $(filter test,$(MAKECMDGOALS)),$(CURDIR)/build/nbtest-cache,)
 .PHONY: browser
 browser: data
 	@test -x $(CHROMIUM) || { \
@@ -124,7 +135,8 @@ browser: data
 	    (apt-get install -y -q chromium >/dev/null 2>&1 || \
 	     (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null)); \
 	  fi; }
-	UNSUPLAB_CHROMIUM=$(CHROMIUM) $(BIN)/pytest -q -p no:cacheprovider -m browser tests/browser
+	UNSUPLAB_CHROMIUM=$(CHROMIUM) UNSUPLAB_BROWSER_MODELS=$(BROWSER_MODELS) \
+	  $(BIN)/pytest -q -p no:cacheprovider -m browser tests/browser
 
 test: lint unit nbtest browser slides-check test-jax
 

@@ -300,3 +300,69 @@ def record(name: str, figures: dict, *, notes: str = "", merge: bool = False) ->
     if merge and path.exists():
         flat = json.loads(path.read_text()) | flat
     path.write_text(json.dumps(flat, indent=2, sort_keys=merge) + "\n")
+
+
+def notebook_benchmark(name: str, notebook, figures_fn, notes_fn, *, description: str,
+                       smoke_flag: str = "--smoke", smoke_mode: str = "full", argv=None) -> dict:
+    """The ``main`` of a benchmark that also times its chapter's notebook (``gan``, ``diffusion``).
+
+    Command line: ``--notebooks quick|full|both|none`` and ``smoke_flag`` (tiny sizes, nothing
+    recorded). The full notebook runs first, from an empty model cache (a temporary folder
+    ``unsuplab-<name>-bench-*``) that is then kept: the benchmark's models (the same recipes)
+    load from it instead of training again. Then ``figures_fn(smoke)`` runs under
+    ``config.use_mode`` (``"full"``; ``smoke_mode`` when smoke), and ``bench_peak_rss_mb`` and
+    ``bench_s`` are added. Smoke: the figures are printed and returned, nothing recorded.
+    Otherwise the quick notebook runs from an empty cache, the notebooks' figures are added
+    (``peak_rss_mb``: the full notebook's kernel if it ran, else this process) and
+    :func:`record` writes them as ``name``, with ``notes_fn(figures)`` followed by any notebook
+    failures as notes.
+
+    Args:
+        argv: the command line (default ``sys.argv[1:]``).
+
+    Returns:
+        The figures.
+    """
+    import argparse
+    import tempfile
+
+    from unsuplab import config  # not at the top: this module is imported without unsuplab
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--notebooks", choices=("quick", "full", "both", "none"),
+                        default="both", help="time the notebook from an empty model cache")
+    parser.add_argument(smoke_flag, dest="smoke", action="store_true",
+                        help="tiny sizes; record nothing")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    start = time.perf_counter()
+    timed, notes = {}, ""
+    cache = Path(tempfile.mkdtemp(prefix=f"unsuplab-{name}-bench-"))
+    if not args.smoke and args.notebooks in ("full", "both"):
+        try:
+            timed["full"] = run_notebook(notebook, quick=False, cache_dir=cache, timeout=1800)
+        except subprocess.CalledProcessError as err:
+            notes += f" The full notebook failed ({err}); its keys are missing."
+    os.environ["UNSUPLAB_CACHE"] = str(cache)
+    with config.use_mode(smoke_mode if args.smoke else "full"):
+        figures = figures_fn(args.smoke)
+    figures["bench_peak_rss_mb"] = peak_rss_mb()
+    figures["bench_s"] = time.perf_counter() - start
+    if args.smoke:
+        for key, value in figures.items():
+            print(f"{key}: {value}")
+        return figures
+    if args.notebooks in ("quick", "both"):
+        try:
+            timed["quick"] = run_notebook(notebook, quick=True, cold_cache=True, timeout=600)
+        except subprocess.CalledProcessError as err:
+            notes += f" The quick notebook failed ({err}); its keys are missing."
+    figures["peak_rss_mb"] = figures["bench_peak_rss_mb"]
+    for mode, run in timed.items():
+        figures[f"notebook_{mode}_s"] = run["seconds"]
+        figures[f"notebook_{mode}_peak_rss_mb"] = run["peak_rss_mb"]
+        figures[f"notebook_{mode}_env"] = run["env"]
+    if "full" in timed:
+        figures["peak_rss_mb"] = timed["full"]["peak_rss_mb"]
+    record(name, figures, notes=notes_fn(figures) + notes)
+    return figures

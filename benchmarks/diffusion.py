@@ -37,18 +37,14 @@ Keys (at least): ``vae_fid``, ``best_gan_fid``, ``budget_s``, ``diffusion_fid_me
 
 from __future__ import annotations
 
-import argparse
-import os
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.common import ROOT, peak_rss_mb, record, run_notebook  # noqa: E402
+from benchmarks.common import ROOT, notebook_benchmark  # noqa: E402
 from unsuplab import config, metrics  # noqa: E402
 from unsuplab.chapters import ch02, ch04, ch09  # noqa: E402
 
@@ -191,51 +187,20 @@ def diffusion_figures(quick=False):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--notebooks", choices=("quick", "full", "both", "none"),
-                        default="both", help="time the notebook from an empty model cache")
-    parser.add_argument("--quick", action="store_true", help="tiny sizes; record nothing")
-    args = parser.parse_args(argv)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    start = time.perf_counter()
-    timed, notes = {}, ""
-    cache = Path(tempfile.mkdtemp(prefix="unsuplab-diffusion-bench-"))
-    if not args.quick and args.notebooks in ("full", "both"):
-        try:
-            timed["full"] = run_notebook(NOTEBOOK, quick=False, cache_dir=cache, timeout=1800)
-        except subprocess.CalledProcessError as err:
-            notes += f" The full notebook failed ({err}); its keys are missing."
-    os.environ["UNSUPLAB_CACHE"] = str(cache)
-    with config.use_mode("quick" if args.quick else "full"):
-        figures = diffusion_figures(quick=args.quick)
-    figures["bench_peak_rss_mb"] = peak_rss_mb()
-    figures["bench_s"] = time.perf_counter() - start
-    if args.quick:
-        for key, value in figures.items():
-            print(f"{key}: {value}")
-        return figures
-    if args.notebooks in ("quick", "both"):
-        try:
-            timed["quick"] = run_notebook(NOTEBOOK, quick=True, cold_cache=True, timeout=600)
-        except subprocess.CalledProcessError as err:
-            notes += f" The quick notebook failed ({err}); its keys are missing."
-    figures["peak_rss_mb"] = figures["bench_peak_rss_mb"]
-    for mode, run in timed.items():
-        figures[f"notebook_{mode}_s"] = run["seconds"]
-        figures[f"notebook_{mode}_peak_rss_mb"] = run["peak_rss_mb"]
-        figures[f"notebook_{mode}_env"] = run["env"]
-    if "full" in timed:
-        figures["peak_rss_mb"] = timed["full"]["peak_rss_mb"]
-    notes = (f"{figures['n_samples']} samples vs the test images on the domain classifier's "
-             f"64-d features, {figures['seeds']} seeds. diffusion_* and the GANs: the same "
-             f"{figures['budget_s']:.0f} s of training wall time each; full_*: the notebook's "
-             "full-mode training. Targets: full_fid_mean < vae_fid and < best_gan_fid; "
-             "shipped_fid <= vae_fid / 2, shipped_recall >= 0.5, class shares in [0.07, 0.13];"
-             " ddim25_fid within 10% of ddim250_fid; guided_class_acc >= 0.95; "
-             "tweedie_s25_psnr_db within 1 dB of unet_s25_psnr_db; full notebook <= 15 min "
-             "and <= 2 GiB; quick notebook <= 60 s." + notes)
-    record("diffusion", figures, notes=notes)
-    return figures
+    return notebook_benchmark("diffusion", NOTEBOOK, diffusion_figures, _notes, argv=argv,
+                              description=__doc__.splitlines()[0], smoke_flag="--quick",
+                              smoke_mode="quick")
+
+
+def _notes(figures):
+    return (f"{figures['n_samples']} samples vs the test images on the domain classifier's "
+            f"64-d features, {figures['seeds']} seeds. diffusion_* and the GANs: the same "
+            f"{figures['budget_s']:.0f} s of training wall time each; full_*: the notebook's "
+            "full-mode training. Targets: full_fid_mean < vae_fid and < best_gan_fid; "
+            "shipped_fid <= vae_fid / 2, shipped_recall >= 0.5, class shares in [0.07, 0.13];"
+            " ddim25_fid within 10% of ddim250_fid; guided_class_acc >= 0.95; "
+            "tweedie_s25_psnr_db within 1 dB of unet_s25_psnr_db; full notebook <= 15 min "
+            "and <= 2 GiB; quick notebook <= 60 s.")
 
 
 if __name__ == "__main__":

@@ -28,18 +28,14 @@ sds, ``<v>_s_per_step``, ``<v>_steps``.
 
 from __future__ import annotations
 
-import argparse
-import os
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.common import ROOT, peak_rss_mb, record, run_notebook  # noqa: E402
+from benchmarks.common import ROOT, notebook_benchmark  # noqa: E402
 from unsuplab import config  # noqa: E402
 from unsuplab.chapters import ch04  # noqa: E402
 
@@ -113,50 +109,17 @@ def gan_figures(smoke=False):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--notebooks", choices=("quick", "full", "both", "none"),
-                        default="both", help="time the notebook from an empty model cache")
-    parser.add_argument("--smoke", action="store_true", help="tiny sizes; record nothing")
-    args = parser.parse_args(argv)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    start = time.perf_counter()
-    timed, notes = {}, ""
-    # The full notebook runs first, from an empty model cache that is then kept: the
-    # benchmark's classifier and VAE (the same recipes) load from it instead of training again.
-    cache = Path(tempfile.mkdtemp(prefix="unsuplab-gan-bench-"))
-    if not args.smoke and args.notebooks in ("full", "both"):
-        try:
-            timed["full"] = run_notebook(NOTEBOOK, quick=False, cache_dir=cache, timeout=1800)
-        except subprocess.CalledProcessError as err:
-            notes += f" The full notebook failed ({err}); its keys are missing."
-    os.environ["UNSUPLAB_CACHE"] = str(cache)
-    with config.use_mode("full"):
-        figures = gan_figures(smoke=args.smoke)
-    figures["bench_peak_rss_mb"] = peak_rss_mb()
-    figures["bench_s"] = time.perf_counter() - start
-    if args.smoke:
-        for key, value in figures.items():
-            print(f"{key}: {value}")
-        return
-    if args.notebooks in ("quick", "both"):
-        try:
-            timed["quick"] = run_notebook(NOTEBOOK, quick=True, cold_cache=True, timeout=600)
-        except subprocess.CalledProcessError as err:
-            notes += f" The quick notebook failed ({err}); its keys are missing."
-    figures["peak_rss_mb"] = figures["bench_peak_rss_mb"]
-    for mode, run in timed.items():
-        figures[f"notebook_{mode}_s"] = run["seconds"]
-        figures[f"notebook_{mode}_peak_rss_mb"] = run["peak_rss_mb"]
-        figures[f"notebook_{mode}_env"] = run["env"]
-    if "full" in timed:
-        figures["peak_rss_mb"] = timed["full"]["peak_rss_mb"]
-    notes = (f"Equal wall-clock budget of {figures['budget_s']:.0f} s per GAN run (batch 64, "
-             f"{figures['seeds']} seeds), 10 000 samples vs the 10 000 test images on the "
-             "domain classifier's 64-d features. Targets: stable_fid_mean < dcgan_fid_mean "
-             "with stable_fid_sd < dcgan_fid_sd; best_gan_fid <= vae_fid / 2; every class "
-             "share of the best GAN in [0.05, 0.15]; full notebook <= 15 min and <= 2048 MiB; "
-             "quick notebook <= 60 s. peak_rss_mb is the full notebook's kernel." + notes)
-    record("gan", figures, notes=notes)
+    notebook_benchmark("gan", NOTEBOOK, gan_figures, _notes, argv=argv,
+                       description=__doc__.splitlines()[0], smoke_flag="--smoke")
+
+
+def _notes(figures):
+    return (f"Equal wall-clock budget of {figures['budget_s']:.0f} s per GAN run (batch 64, "
+            f"{figures['seeds']} seeds), 10 000 samples vs the 10 000 test images on the "
+            "domain classifier's 64-d features. Targets: stable_fid_mean < dcgan_fid_mean "
+            "with stable_fid_sd < dcgan_fid_sd; best_gan_fid <= vae_fid / 2; every class "
+            "share of the best GAN in [0.05, 0.15]; full notebook <= 15 min and <= 2048 MiB; "
+            "quick notebook <= 60 s. peak_rss_mb is the full notebook's kernel.")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ BACKEND = os.environ.get("KERAS_BACKEND", "tensorflow")
 def pytest_configure(config):
     config.addinivalue_line("markers", "tensorflow_only: needs the TensorFlow backend")
     config.addinivalue_line("markers", "jax_only: needs the JAX backend")
+    config.addinivalue_line("markers", "backend_free: runs no backend code (the JAX run skips it)")
     if BACKEND != "tensorflow":
         return
     # Split the CPU into two logical devices before TensorFlow initialises, so that
@@ -65,6 +66,11 @@ BACKEND_FREE = (
     "tests/test_suite_selection.py",
     "tests/test_figures.py",
 )
+#: Chapter recipes (``tests/chapters/``): glue between the data, the models and the cache,
+#: whose backend work is the models' (tested on both backends under ``tests/models`` and
+#: ``tests/training``). The JAX run leaves them to ``make nbtest-jax``, which runs every
+#: chapter's notebook, hence its recipes, on JAX (``JAX_ALL=1`` runs them here too).
+RUN_ON_JAX_BY_NOTEBOOKS = ("tests/chapters/",)
 BACKEND_CODE = re.compile(
     r"\b(keras|tensorflow|jax)\b|unsuplab\.(models|training|networks|chapters|widgets|exercises"
     r"|_backend)|from unsuplab import [^\n]*\b(models|training|networks|chapters|widgets"
@@ -82,6 +88,13 @@ def backend_free(path):
         return not BACKEND_CODE.search(handle.read())
 
 
+def left_out_on_jax(path):
+    """Whether ``make unit-jax`` leaves the test file at ``path`` out: it runs no backend code,
+    or the notebooks run it on JAX (``RUN_ON_JAX_BY_NOTEBOOKS``)."""
+    rel = os.path.relpath(str(path), ROOT).replace(os.sep, "/")
+    return rel.startswith(RUN_ON_JAX_BY_NOTEBOOKS) or backend_free(path)
+
+
 def pytest_collection_modifyitems(config, items):
     skip_free = BACKEND != "tensorflow" and os.environ.get("UNSUPLAB_BACKEND_TESTS_ONLY") == "1"
     verdicts = {}
@@ -90,8 +103,9 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             path = str(item.path)
             if path not in verdicts:
-                verdicts[path] = backend_free(path)
-            (dropped if verdicts[path] else kept).append(item)
+                verdicts[path] = left_out_on_jax(path)
+            free = verdicts[path] or "backend_free" in item.keywords
+            (dropped if free else kept).append(item)
         if dropped:
             config.hook.pytest_deselected(items=dropped)
             items[:] = kept

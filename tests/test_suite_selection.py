@@ -3,6 +3,7 @@
 import glob
 import importlib.util
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -36,9 +37,27 @@ def test_backend_free_verdicts(path, free):
 
 def test_every_backend_dependent_folder_still_runs_on_jax():
     conftest = _conftest()
-    for folder in ("models", "networks", "training", "chapters", "exercises", "widgets"):
+    for folder in ("models", "networks", "training", "exercises", "widgets"):
         for path in glob.glob(f"{ROOT}/tests/{folder}/**/test_*.py", recursive=True):
-            assert not conftest.backend_free(path), path
+            assert not conftest.left_out_on_jax(path), path
+
+
+def test_every_chapter_recipe_runs_on_jax_through_its_notebook():
+    """The JAX unit run leaves tests/chapters to the notebooks: every chapter module must be
+    imported by its notebook, which `make nbtest-jax` runs on JAX."""
+    conftest = _conftest()
+    assert conftest.left_out_on_jax(f"{ROOT}/tests/chapters/test_ch01.py")
+    assert not conftest.backend_free(f"{ROOT}/tests/chapters/test_ch01.py")
+    chapters = sorted(glob.glob(f"{ROOT}/unsuplab/chapters/ch[0-9][0-9].py"))
+    assert len(chapters) >= 9
+    for module in chapters:
+        number = Path(module).stem[2:]
+        notebooks = glob.glob(f"{ROOT}/notebooks/{number}_*.ipynb")
+        assert len(notebooks) == 1, number
+        source = Path(notebooks[0]).read_text(encoding="utf-8")
+        assert re.search(rf"from unsuplab\.chapters import [^\n]*\bch{number}\b", source), (
+            f"{Path(notebooks[0]).name} does not import unsuplab.chapters.ch{number}")
+
 
 
 def test_backend_free_files_import_no_backend_code():

@@ -91,9 +91,15 @@ def lab(tmp_path_factory):
     # log level or backend choice
     unset = ("MPLBACKEND", "KERAS_BACKEND", "TF_CPP_MIN_LOG_LEVEL")
     env = {k: v for k, v in os.environ.items() if k not in unset}
+    cache = root / "model-cache"
+    # empty: every model trains, as on a fresh clone; or (`make test`) a copy of the models
+    # that nbval's run of the same quick notebooks trained, so the browser checks the pages
+    models = os.environ.get("UNSUPLAB_BROWSER_MODELS")
+    if models and Path(models).is_dir():
+        shutil.copytree(models, cache)
     env.update(
         UNSUPLAB_QUICK="1",
-        UNSUPLAB_CACHE=str(root / "model-cache"),  # empty: every model trains, as on a fresh clone
+        UNSUPLAB_CACHE=str(cache),
         UNSUPLAB_FIGURES=str(root / "figures"),
         JUPYTERLAB_SETTINGS_DIR=str(settings_dir),
         JUPYTERLAB_WORKSPACES_DIR=str(root / "lab-workspaces"),

@@ -6,6 +6,7 @@ import pytest
 from scipy import linalg
 
 from solutions import ch04 as sol
+from tests.exercises._helpers import mistake_cases
 from unsuplab.exercises import Mismatch, verify
 
 
@@ -99,9 +100,7 @@ WRONG_HINGE = {
 TABLE = {"04.1": WRONG_NS, "04.2": WRONG_FRECHET, "04.3": WRONG_POWER, "04.4": WRONG_HINGE}
 
 
-@pytest.mark.parametrize(("ex", "wrong"), [
-    pytest.param(ex, f, id=f"{ex}-{name}") for ex, table in TABLE.items()
-    for name, f in table.items()])
+@pytest.mark.parametrize(("ex", "wrong"), mistake_cases(TABLE))
 def test_common_mistakes_fail(ex, wrong):
     with pytest.raises(Mismatch):
         verify(ex, wrong)

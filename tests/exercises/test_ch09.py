@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from solutions import ch09 as sol
+from tests.exercises._helpers import mistake_cases
 from unsuplab.exercises import Mismatch, verify
 
 _RNG = np.random.default_rng(0)
@@ -65,9 +66,7 @@ WRONG_TWEEDIE = {
 TABLE = {"09.1": WRONG_Q, "09.2": WRONG_DDIM, "09.3": WRONG_TWEEDIE}
 
 
-@pytest.mark.parametrize(("ex", "wrong"), [
-    pytest.param(ex, f, id=f"{ex}-{name}") for ex, table in TABLE.items()
-    for name, f in table.items()])
+@pytest.mark.parametrize(("ex", "wrong"), mistake_cases(TABLE))
 def test_common_mistakes_fail(ex, wrong):
     with pytest.raises(Mismatch):
         verify(ex, wrong)

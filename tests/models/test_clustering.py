@@ -37,6 +37,7 @@ def test_separated_blobs_are_found(method, rescaling):
     np.testing.assert_array_equal(pipe.predict(x), pipe.labels_)
 
 
+@pytest.mark.backend_free  # scikit-learn and umap-learn (a minute of numba compilation)
 def test_umap_step_embeds_and_predicts_new_points():
     x, y = _blobs(n=90, d=6)
     pipe = ClusteringPipeline(3, method="gmm", manifold="umap", n_components=2, n_neighbors=10,
