@@ -88,6 +88,8 @@ lab: data
 WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 4 ] && n=4; echo $$n)
 XDIST_UNIT := $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist loadfile)
 XDIST_NB := $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist loadscope)
+# the browser test: each worker starts its own JupyterLab and Chromium; notebooks are dealt out
+XDIST_BROWSER := $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist load)
 lint: $(STAMP)
 	$(BIN)/ruff check unsuplab tests benchmarks solutions tools notebooks/py
 	$(PY) -m tools.sync_notebooks --check
@@ -136,7 +138,7 @@ browser: data
 	     (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null)); \
 	  fi; }
 	UNSUPLAB_CHROMIUM=$(CHROMIUM) UNSUPLAB_BROWSER_MODELS=$(BROWSER_MODELS) \
-	  $(BIN)/pytest -q -p no:cacheprovider -m browser tests/browser
+	  $(BIN)/pytest -q -p no:cacheprovider $(XDIST_BROWSER) -m browser tests/browser
 
 test: lint unit nbtest browser slides-check test-jax
 

@@ -33,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
-from common import RESULTS_DIR, ROOT, peak_rss_mb, record, run_notebook  # noqa: E402
+from common import RESULTS_DIR, ROOT, peak_rss_mb, record, run_notebook, trained_here  # noqa: E402
 
 from unsuplab import config, metrics  # noqa: E402
 from unsuplab.chapters import ch01  # noqa: E402
@@ -100,7 +100,7 @@ def _train(architecture, d, x_train, x_test, figures):
 def benchmark_conv32(quick: bool) -> tuple[dict, str]:
     """The headline figure alone: the conv d=32 autoencoder, retrained, its test PSNR/SSIM."""
     figures = {}
-    with config.use_mode("quick" if quick else "full"):
+    with trained_here("quick" if quick else "full"):
         data = ch01.load_data()
         _train("conv", 32, data.x_train, data.x_test, figures)
         epochs, batch_size = ch01.default_epochs("conv"), config.setting("ae.batch_size")
@@ -115,7 +115,7 @@ def benchmark_conv32(quick: bool) -> tuple[dict, str]:
 
 def benchmark(quick: bool) -> tuple[dict, str]:
     figures = {}
-    with config.use_mode("quick" if quick else "full"):
+    with trained_here("quick" if quick else "full"):
         data = ch01.load_data()
         x_train, y_train, x_test, y_test = data.x_train, data.y_train, data.x_test, data.y_test
         sizes = config.setting("ae.latent_sizes")

@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.common import ROOT, notebook_figures, peak_rss_mb, record  # noqa: E402
+from benchmarks.common import ROOT, notebook_figures, peak_rss_mb, record, trained_here  # noqa: E402
 from unsuplab import config, metrics  # noqa: E402
 from unsuplab.chapters import ch06  # noqa: E402
 
@@ -147,7 +147,7 @@ def main(argv=None):
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="unsuplab-bench-cache-") as cache:
         os.environ["UNSUPLAB_CACHE"] = cache  # an empty model cache: every model is trained
-        with config.use_mode("quick" if args.smoke else "full"):
+        with trained_here("quick" if args.smoke else "full"):
             figures = ladder_figures(smoke=args.smoke)
     figures["bench_wall_s"] = time.perf_counter() - start
     figures["peak_rss_mb"] = peak_rss_mb()

@@ -11,6 +11,7 @@ Every benchmark script ends with :func:`record`, which
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
 import os
@@ -302,6 +303,25 @@ def record(name: str, figures: dict, *, notes: str = "", merge: bool = False) ->
     path.write_text(json.dumps(flat, indent=2, sort_keys=merge) + "\n")
 
 
+@contextlib.contextmanager
+def trained_here(mode: str):
+    """The benchmark's own models, trained in ``mode`` (``"quick"`` or ``"full"``): the mode is
+    set whatever ``UNSUPLAB_QUICK`` says, and the shipped models stay out whatever
+    ``UNSUPLAB_PRETRAINED`` says, so a shell that opened ``make lab`` cannot turn a training
+    measurement into a load. Both settings come back afterwards. (A shipped model that a
+    benchmark scores on purpose is loaded by name, ``unsuplab.training.pretrained.load``.)
+    """
+    from unsuplab import config  # not at the top: this module is imported without unsuplab
+
+    previous = config._pretrained_override
+    config.use_pretrained(False)
+    try:
+        with config.use_mode(mode):
+            yield
+    finally:
+        config.use_pretrained(previous)
+
+
 def notebook_benchmark(name: str, notebook, figures_fn, notes_fn, *, description: str,
                        smoke_flag: str = "--smoke", smoke_mode: str = "full", argv=None) -> dict:
     """The ``main`` of a benchmark that also times its chapter's notebook (``gan``, ``diffusion``).
@@ -326,7 +346,6 @@ def notebook_benchmark(name: str, notebook, figures_fn, notes_fn, *, description
     import argparse
     import tempfile
 
-    from unsuplab import config  # not at the top: this module is imported without unsuplab
 
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--notebooks", choices=("quick", "full", "both", "none"),
@@ -344,7 +363,7 @@ def notebook_benchmark(name: str, notebook, figures_fn, notes_fn, *, description
         except subprocess.CalledProcessError as err:
             notes += f" The full notebook failed ({err}); its keys are missing."
     os.environ["UNSUPLAB_CACHE"] = str(cache)
-    with config.use_mode(smoke_mode if args.smoke else "full"):
+    with trained_here(smoke_mode if args.smoke else "full"):
         figures = figures_fn(args.smoke)
     figures["bench_peak_rss_mb"] = peak_rss_mb()
     figures["bench_s"] = time.perf_counter() - start

@@ -48,9 +48,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
-from common import RESULTS_DIR, ROOT, notebook_figures, peak_rss_mb, record  # noqa: E402
+from common import RESULTS_DIR, ROOT, notebook_figures, peak_rss_mb, record, trained_here  # noqa: E402
 
-from unsuplab import config, metrics  # noqa: E402
+from unsuplab import metrics  # noqa: E402
 from unsuplab.chapters import ch02  # noqa: E402
 from unsuplab.metrics import hole_psnr  # noqa: E402
 from unsuplab.models import classical  # noqa: E402
@@ -210,7 +210,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     mode = "quick" if args.quick else "full"
     if args.only == "networks":
-        with config.use_mode(mode):
+        with trained_here(mode):
             d = ch02.load_data(photos=False)
             figures = {"n_test": len(d.x_test), **network_figures(d, photos=False)}
         figures["peak_rss_mb"] = peak_rss_mb()
@@ -224,7 +224,7 @@ def main(argv=None) -> int:
         record("correction", figures, notes="notebook timings added to the last full record; "
                + (targets(figures) if "dae_s25_psnr_db" in figures else "no model figures yet"))
         return 0
-    with config.use_mode(mode):
+    with trained_here(mode):
         d = ch02.load_data()
         start = time.perf_counter()
         figures = {"n_test": len(d.x_test), "n_photos": len(d.photo_names),

@@ -157,7 +157,7 @@ def time_chapter(chapter, steps, batch):
 
 def run(chapters=tuple(CHAPTERS), *, smoke=False, notebooks=False):
     """Time ``chapters``; return the flat figures (``chNN_steps_per_s``, ...)."""
-    from unsuplab import config
+    from benchmarks.common import trained_here
 
     steps, batch = (SMOKE_STEPS, SMOKE_BATCH) if smoke else (STEPS, BATCH)
     figures = {"steps": steps, "batch_size": batch}
@@ -165,7 +165,7 @@ def run(chapters=tuple(CHAPTERS), *, smoke=False, notebooks=False):
     saved = os.environ.get("UNSUPLAB_CACHE")
     os.environ["UNSUPLAB_CACHE"] = cache  # ch02's recipe saves what it trains: not the user's
     try:
-        with config.use_mode("quick" if smoke else "full"):
+        with trained_here("quick" if smoke else "full"):
             for chapter in chapters:
                 rate, first, second = time_chapter(chapter, steps, batch)
                 figures[f"ch{chapter}_steps_per_s"] = rate

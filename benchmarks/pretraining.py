@@ -37,8 +37,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.common import ROOT, notebook_figures, peak_rss_mb, record  # noqa: E402
-from unsuplab import config  # noqa: E402
+from benchmarks.common import ROOT, notebook_figures, peak_rss_mb, record, trained_here  # noqa: E402
 from unsuplab.chapters import ch08  # noqa: E402
 
 NOTEBOOK = ROOT / "notebooks" / "08_pretraining_and_augmentation.ipynb"
@@ -116,7 +115,7 @@ def main(argv=None):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     with tempfile.TemporaryDirectory(prefix="unsuplab-bench08-") as cache:
         os.environ["UNSUPLAB_CACHE"] = cache  # an empty model cache: every model trains
-        with config.use_mode("full"):
+        with trained_here("full"):
             figures = protocol_figures(smoke=args.smoke)
     figures["bench_peak_rss_mb"] = peak_rss_mb()
     figures["peak_rss_mb"] = figures["bench_peak_rss_mb"]

@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.common import ROOT, notebook_figures, peak_rss_mb, record  # noqa: E402
+from benchmarks.common import ROOT, notebook_figures, peak_rss_mb, record, trained_here  # noqa: E402
 from unsuplab import config  # noqa: E402
 from unsuplab.chapters import ch07  # noqa: E402
 
@@ -84,7 +84,7 @@ def main(argv=None):
     parser.add_argument("--smoke", action="store_true", help="tiny sizes; record nothing")
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    with config.use_mode("full"):
+    with trained_here("full"):
         figures = method_figures(smoke=args.smoke)
     figures["bench_peak_rss_mb"] = peak_rss_mb()
     notes = ("Deep method = dfc_superpixel (Kim et al. 2020 on CIELAB + Gabor inputs in fixed "

@@ -18,9 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import ROOT, peak_rss_mb, record, run_notebook  # noqa: E402
+from common import ROOT, peak_rss_mb, record, run_notebook, trained_here  # noqa: E402
 
-from unsuplab import config  # noqa: E402
 from unsuplab.chapters import ch00  # noqa: E402
 
 
@@ -35,7 +34,7 @@ def main(argv=None) -> None:
         start = time.perf_counter()
         d = ch00.load_data()
         loads.append(time.perf_counter() - start)
-    with config.use_mode("quick" if args.quick else "full"):
+    with trained_here("quick" if args.quick else "full"):
         base = ch00.kmeans_baseline(d, seed=0)
     n, n_init = len(base.x_fit), base.model.n_init
     train, test, fit_s = base.fit_scores, base.test_scores, base.fit_seconds

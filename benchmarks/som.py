@@ -29,8 +29,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from benchmarks.common import ROOT, peak_rss_mb, record, run_notebook  # noqa: E402
-from unsuplab import config  # noqa: E402
+from benchmarks.common import ROOT, peak_rss_mb, record, run_notebook, trained_here  # noqa: E402
 
 NOTES = (
     "'Same iterations' = the same number of sample presentations T (MiniSom's num_iteration): "
@@ -202,7 +201,7 @@ def main(argv=None):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     with_minisom = args.only == "all"
     n, n_iter = (3000, 3000) if args.smoke else (None, 60_000)
-    with config.use_mode("full"):  # all 60 000 images, whatever UNSUPLAB_QUICK says
+    with trained_here("full"):  # all 60 000 images, whatever UNSUPLAB_QUICK says
         figures = fashion_benchmark(n, n_iter, args.batch_size, with_minisom=with_minisom)
     figures.update(digits_benchmark(with_minisom=with_minisom))
     figures["bench_peak_rss_mb"] = peak_rss_mb()

@@ -42,9 +42,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-from common import RESULTS_DIR, ROOT, notebook_figures, peak_rss_mb, record  # noqa: E402
+from common import RESULTS_DIR, ROOT, notebook_figures, peak_rss_mb, record, trained_here  # noqa: E402
 
-from unsuplab import config, data, metrics  # noqa: E402
+from unsuplab import data, metrics  # noqa: E402
 from unsuplab.chapters import ch03  # noqa: E402
 
 NOTEBOOK = ROOT / "notebooks" / "03_variational_autoencoders.ipynb"
@@ -66,7 +66,7 @@ class EpochTimer(keras.callbacks.Callback):
 
 def _run_dataset(name, args, prefix):
     """Train one VAE per latent size on ``name``; return its figures."""
-    with config.use_mode("quick" if args.quick else "full"):
+    with trained_here("quick" if args.quick else "full"):
         chapter = ch03.load_data(dataset=name)
     x_train, x_test_bin = chapter.x_train, chapter.x_test_bin  # the stated binarization
     n_iw = min(args.iwae_images, len(x_test_bin))

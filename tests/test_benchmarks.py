@@ -120,3 +120,24 @@ def test_notebooks_benchmark_records_the_settings(monkeypatch, pretrained):
     assert name == "notebooks_full"
     assert figures[f"01_autoencoders_{key}_env"].endswith(f"PRETRAINED={int(pretrained)}")
     assert figures[f"01_autoencoders_{key}_s"] == 3.0
+
+
+def test_a_benchmark_trains_its_models_whatever_the_shell_says(monkeypatch):
+    """In-process training too: a shell with UNSUPLAB_PRETRAINED=1 and UNSUPLAB_QUICK=1 must
+    not turn a benchmark's full-mode training into a load of the shipped model or a quick run."""
+    from unsuplab import config
+
+    monkeypatch.setenv("UNSUPLAB_PRETRAINED", "1")
+    monkeypatch.setenv("UNSUPLAB_QUICK", "1")
+    assert config.pretrained() and config.is_quick()
+    with common.trained_here("full"):
+        assert not config.pretrained() and not config.is_quick()
+    assert config.pretrained() and config.is_quick()  # the shell's settings come back
+
+
+def test_every_benchmark_sets_its_mode_through_trained_here():
+    from pathlib import Path
+
+    for path in sorted(Path(common.ROOT, "benchmarks").glob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        assert "config.use_mode(" not in source or path.name == "common.py", path.name

@@ -118,9 +118,6 @@ def test_right_answers_pass_in_both_precisions(dtype):
     verify("04.3", lambda w, u: sol.power_step(np.asarray(w, dtype), np.asarray(u, dtype)))
 
 
-def test_hinge_inside_the_model_passes():
-    verify("04.4", sol.hinge_d_loss)
-
 
 # --- 04.6: the GAN's training step, checked by running it ------------------------------------
 

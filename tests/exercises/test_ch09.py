@@ -211,7 +211,3 @@ def test_training_step_feedback_points_at_the_mistake(name, words):
         verify("09.4", WRONG_STEP[name])
     assert words in str(info.value)
 
-
-@pytest.mark.slow
-def test_the_reference_training_step_passes():
-    verify("09.4", sol.diffusion_loss)
