@@ -111,7 +111,7 @@ SETTINGS: dict[str, tuple] = {
     "diffusion.label_dropout": (0.1, 0.1),
     "diffusion.batch_size": (16, 64),  # small batches: more steps per CPU-second
     "diffusion.learning_rate": (1e-3, 1e-3),
-    "diffusion.steps": (40, 800),  # training steps in the notebook (~25 s / ~10 min)
+    "diffusion.steps": (40, 800),  # training steps in the notebook (~11 s / ~10 min)
     "diffusion.sample_steps": (20, 50),  # sampler steps of the figures
     "diffusion.flow_steps": (40, 1000),  # training steps of the notebook's flow model
     "diffusion.score_size": (100, 1000),  # samples per score in the notebook (FID needs > 64)
