@@ -126,7 +126,8 @@ class StopOnDivergence(keras.callbacks.Callback):
             ``None`` to look at the end of each epoch only.
     """
 
-    async_safe = True  # the batch hook only reads the pythonified logs and sets flags
+    async_safe = True  # the batch hook only reads the pythonified logs and sets flags (it
+    # never touches ``self.model``: see on_train_batch_end)
 
     def __init__(self, every=100):
         super().__init__()
@@ -150,7 +151,10 @@ class StopOnDivergence(keras.callbacks.Callback):
         if bad:  # raised from on_epoch_end, on the main thread with the weights synced
             self._diverged = (bad, _loss_values(logs),
                               f"step {batch + 1} of epoch {self._epoch + 1}")
-            self.model.stop_training = True
+            # ``_model``, not ``model``: on JAX the ``model`` property syncs the training
+            # state into the variables, and from this thread that races with the step being
+            # dispatched (its donated buffers end up in the model: "Array has been deleted")
+            self._model.stop_training = True
 
     def on_epoch_end(self, epoch, logs=None):
         if self._diverged is None:
