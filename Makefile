@@ -108,13 +108,19 @@ nbtest: data
 # Tests that run no backend code (NumPy metrics, plots, repository checks: `BACKEND_FREE` in
 # tests/conftest.py) ran on TensorFlow already and are not run twice; the chapter recipes'
 # tests are left to nbtest-jax, which runs every chapter's notebook on JAX. JAX_ALL=1 runs all.
+# JAX compiles every new model's steps with XLA; the tests and notebooks compile the same tiny
+# programs again and again (one per test, per worker). XLA's persistent compilation cache,
+# keyed by the program and jax's version, lets every later compile of one read the first.
+JAX_CACHE := JAX_COMPILATION_CACHE_DIR=$(CURDIR)/build/jax-cache \
+  JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS=0 JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES=0
 unit-jax: data $(JAX_STAMP)
-	KERAS_BACKEND=jax UNSUPLAB_BACKEND_TESTS_ONLY=$(if $(JAX_ALL),0,1) \
+	KERAS_BACKEND=jax $(JAX_CACHE) UNSUPLAB_BACKEND_TESTS_ONLY=$(if $(JAX_ALL),0,1) \
 	  $(VENV_JAX)/bin/pytest -q -p no:cacheprovider $(XDIST_UNIT) --durations=15 tests
 
 nbtest-jax: data $(JAX_STAMP)
 	rm -rf build/nbtest-cache-jax
-	KERAS_BACKEND=jax UNSUPLAB_QUICK=1 UNSUPLAB_CACHE=$(CURDIR)/build/nbtest-cache-jax MPLBACKEND=agg \
+	KERAS_BACKEND=jax $(JAX_CACHE) UNSUPLAB_QUICK=1 UNSUPLAB_CACHE=$(CURDIR)/build/nbtest-cache-jax \
+	  MPLBACKEND=agg \
 	  $(VENV_JAX)/bin/pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env \
 	  $(XDIST_NB) --nbval-cell-timeout=600 notebooks/*.ipynb
 

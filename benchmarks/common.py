@@ -313,13 +313,8 @@ def trained_here(mode: str):
     """
     from unsuplab import config  # not at the top: this module is imported without unsuplab
 
-    previous = config._pretrained_override
-    config.use_pretrained(False)
-    try:
-        with config.use_mode(mode):
-            yield
-    finally:
-        config.use_pretrained(previous)
+    with config.pretrained_context(False), config.use_mode(mode):
+        yield
 
 
 def notebook_benchmark(name: str, notebook, figures_fn, notes_fn, *, description: str,

@@ -141,3 +141,13 @@ def test_every_benchmark_sets_its_mode_through_trained_here():
     for path in sorted(Path(common.ROOT, "benchmarks").glob("*.py")):
         source = path.read_text(encoding="utf-8")
         assert "config.use_mode(" not in source or path.name == "common.py", path.name
+
+
+def test_trained_here_refuses_an_unknown_mode_and_leaves_the_settings_as_they_were(monkeypatch):
+    from unsuplab import config
+
+    monkeypatch.setenv("UNSUPLAB_PRETRAINED", "1")
+    with pytest.raises(ValueError, match=r"mode must be 'quick' or 'full'.*'fast'"):
+        with common.trained_here("fast"):
+            pass
+    assert config.pretrained()

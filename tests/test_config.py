@@ -91,3 +91,22 @@ def test_set_mode_switches_the_session_and_back(monkeypatch):
 def test_set_seed_names_a_seed_numpy_would_refuse(seed):
     with pytest.raises(ValueError, match=r"seed must be an integer in \[0, 2\*\*32 - 1\]"):
         config.set_seed(seed)
+
+
+def test_pretrained_context_restores_what_was_in_force(monkeypatch):
+    monkeypatch.setenv("UNSUPLAB_PRETRAINED", "0")
+    try:
+        config.use_pretrained(True)  # a notebook's earlier call
+        with config.pretrained_context(False):
+            assert not config.pretrained()
+        assert config.pretrained()
+        config.use_pretrained(None)  # back to the variable
+        with config.pretrained_context(True):
+            assert config.pretrained()
+        assert not config.pretrained()
+        with pytest.raises(TypeError, match="on must be True, False or None.*'yes'"):
+            with config.pretrained_context("yes"):
+                pass
+        assert not config.pretrained()
+    finally:
+        config.use_pretrained(None)

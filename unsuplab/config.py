@@ -282,6 +282,25 @@ def use_pretrained(on: bool | None = True) -> bool:
     return pretrained()
 
 
+@contextlib.contextmanager
+def pretrained_context(on: bool | None):
+    """Context manager that sets :func:`use_pretrained` inside its block and restores what was
+    in force before (an earlier :func:`use_pretrained` call, or the environment variable).
+
+    Example:
+        >>> with pretrained_context(False):  # train here, whatever UNSUPLAB_PRETRAINED says
+        ...     pretrained()
+        False
+    """
+    global _pretrained_override
+    previous = _pretrained_override
+    use_pretrained(on)
+    try:
+        yield
+    finally:
+        _pretrained_override = previous
+
+
 def setting(name: str):
     """Return the value of the setting ``name`` for the current mode.
 

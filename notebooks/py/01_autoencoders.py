@@ -620,6 +620,31 @@ def reconstruction_loss(x, x_hat):
 check("01.5", reconstruction_loss)
 
 # %% [markdown]
+# **01.6 — Build and train a convolutional autoencoder.** Write `build_autoencoder(latent_dim)`
+# returning two `keras.Model`s, `(encoder, decoder)`, built from `keras.layers`: the encoder maps
+# images of shape `(28, 28, 1)` to codes of shape `(latent_dim,)`, the decoder maps a code back
+# to an image of shape `(28, 28, 1)` with pixels in $[0, 1]$. Both are convolutional and
+# together hold at most 250 000 weights. The decoder starts from the code alone
+# (`keras.Input((latent_dim,))`): nothing of the image may reach it except through the code.
+# Your 01.2 encoder is a good start; the decoder retraces its feature maps back up to
+# $28 \times 28$.
+#
+# The check first inspects the two models (shapes, weights, what depends on what, the range of
+# the pixels, for `latent_dim` 3 and 16), then trains `decoder(encoder(x))` for 3 epochs on 3072
+# Fashion-MNIST images (Adam, mean squared error) next to the library's convolutional
+# autoencoder (`unsuplab.networks.conv_encoder` / `conv_decoder`, trained the same way) and
+# compares their PSNR on 512 test images: yours must come within one decibel. It trains two small
+# models, so give it a little while.
+
+# %%
+def build_autoencoder(latent_dim):
+    ...  # your code here: an encoder and a decoder, each from its own keras.Input
+    # return encoder, decoder
+
+
+check("01.6", build_autoencoder)
+
+# %% [markdown]
 # ### Conceptual and derivation questions
 #
 # Pen and paper, no check: reference answers for teachers are in `solutions/answers.md`.

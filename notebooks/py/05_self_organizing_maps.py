@@ -365,8 +365,8 @@ explorer
 # * Batch training matches many samples at once as a matrix product: the same samples, the
 #   same schedule, far fewer and larger updates. `benchmarks/som.py` compares it with MiniSom
 #   on the same data, grid, samples and initial weights: for one pass of 60 000 images on a
-#   20×20 map, our 235 batch updates (of 256 samples) took 1.2 s<!-- results/som.json:ours_fit_s --> on TensorFlow against 26.6 s<!-- results/som.json:minisom_fit_s -->
-#   for MiniSom's 60 000 one-sample updates, with QE/TE 4.375<!-- results/som.json:ours_qe -->/0.033<!-- results/som.json:ours_te --> against 4.416<!-- results/som.json:minisom_qe -->/0.043<!-- results/som.json:minisom_te -->
+#   20×20 map, our 235 batch updates (of 256 samples) took 0.88 s<!-- results/som.json:ours_fit_s --> (NumPy's matrix products, the
+#   default on a CPU) against 49.3 s<!-- results/som.json:minisom_fit_s --> for MiniSom's 60 000 one-sample updates, with QE/TE 4.376<!-- results/som.json:ours_qe -->/0.032<!-- results/som.json:ours_te --> against 4.416<!-- results/som.json:minisom_qe -->/0.043<!-- results/som.json:minisom_te -->
 #   (`benchmarks/results/som.json`). The speed-up compares batch with online updates at equal
 #   presentations, not two implementations of the same update.
 #

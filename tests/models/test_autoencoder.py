@@ -155,35 +155,6 @@ def test_seeded_training_repeats_exactly():
 # --- saving, loading, resuming ----------------------------------------------------------------
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("make", [_dense, _conv], ids=["dense", "conv"])
-def test_resume_from_a_keras_file_is_bit_identical(tmp_path, make):
-    """Two epochs in one go, or one epoch, a .keras file, and one more: the same weights
-    (weights, batch-norm statistics, optimizer state and learning-rate schedule come back)."""
-    x = _images(32)
-    kwargs = {"hidden_units": (16,), "batch_norm": True} if make is _dense else {}
-
-    def first_epoch():
-        config.set_seed(0)
-        model = _compile(make(**kwargs))
-        fit(model, x, epochs=1, batch_size=8, seed=0, verbose=0)
-        return model
-
-    straight = first_epoch()
-    fit(straight, x, epochs=2, initial_epoch=1, batch_size=8, seed=1, verbose=0)
-
-    path = tmp_path / "ae.keras"
-    first_epoch().save(path)
-    resumed = keras.saving.load_model(path, safe_mode=True)
-    assert type(resumed) is type(straight)
-    assert int(resumed.optimizer.iterations) == 4
-    fit(resumed, x, epochs=2, initial_epoch=1, batch_size=8, seed=1, verbose=0)
-    assert int(resumed.optimizer.iterations) == 8
-    for a, b in zip(straight.weights, resumed.weights, strict=True):
-        np.testing.assert_array_equal(keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b))
-    np.testing.assert_array_equal(resumed.reconstruct(x), straight.reconstruct(x))
-
-
 @pytest.mark.parametrize("make", [_dense, _conv], ids=["dense", "conv"])
 def test_safe_mode_round_trip(tmp_path, make):
     model = make()

@@ -186,26 +186,6 @@ def test_keras_round_trip_is_exact(tmp_path):
     np.testing.assert_array_equal(_np(loaded.seed_generator.state), _np(model.seed_generator.state))
 
 
-def test_resume_from_a_keras_file_is_bit_identical(tmp_path):
-    x = _images(32)
-
-    def first_epoch():
-        config.set_seed(0)
-        model = _tiny(3, seed=4)
-        model.compile(optimizer=keras.optimizers.Adam(1e-3))
-        fit(model, x, epochs=1, batch_size=8, seed=0, verbose=0)
-        return model
-
-    straight = first_epoch()
-    fit(straight, x, epochs=2, initial_epoch=1, batch_size=8, seed=1, verbose=0)
-    path = tmp_path / "contrastive.keras"
-    first_epoch().save(path)
-    resumed = keras.saving.load_model(path, safe_mode=True)
-    fit(resumed, x, epochs=2, initial_epoch=1, batch_size=8, seed=1, verbose=0)
-    for a, b in zip(straight.weights, resumed.weights, strict=True):
-        np.testing.assert_array_equal(_np(a), _np(b))
-
-
 def test_batches_of_one_image_are_refused_by_the_model():
     """NT-Xent of one image is 0 with accuracy 1 whatever the features: the model refuses
     it through every way in (the package's fit, Keras's fit, a last batch of 1)."""

@@ -140,32 +140,6 @@ def test_explicit_noisy_clean_pairs_train_too():
 
 
 @pytest.mark.slow
-def test_resume_from_a_keras_file_is_bit_identical(tmp_path):
-    """One epoch, a .keras file and one more equal two epochs in one go: weights, optimizer
-    and the noise stream of the seed generator all come back."""
-    x = np.random.default_rng(0).random((32, 8, 8)).astype(np.float32)
-
-    def first_epoch():
-        config.set_seed(0)
-        model = DenoisingUNet(filters=(4, 8), corruption="mixed", seed=5)
-        model.compile(optimizer=keras.optimizers.Adam(1e-3))
-        fit(model, x, epochs=1, batch_size=8, seed=0, verbose=0)
-        return model
-
-    straight = first_epoch()
-    fit(straight, x, epochs=2, initial_epoch=1, batch_size=8, seed=1, verbose=0)
-    path = tmp_path / "dae.keras"
-    first_epoch().save(path)
-    resumed = keras.saving.load_model(path, safe_mode=True)
-    fit(resumed, x, epochs=2, initial_epoch=1, batch_size=8, seed=1, verbose=0)
-    assert int(resumed.optimizer.iterations) == 8
-    for a, b in zip(straight.weights, resumed.weights, strict=True):
-        np.testing.assert_array_equal(_np(a), _np(b))
-    np.testing.assert_array_equal(_np(resumed.seed_generator.state),
-                                  _np(straight.seed_generator.state))
-
-
-@pytest.mark.slow
 def test_nan_weights_are_reported(images):
     model = DenoisingUNet(filters=(4, 8))
     head = model.body.get_layer("head")

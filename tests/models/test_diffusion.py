@@ -319,27 +319,3 @@ def test_keras_round_trip_is_exact(tmp_path, objective):
     np.testing.assert_array_equal(_np(loaded.seed_generator.state),
                                   _np(model.seed_generator.state))
 
-
-@pytest.mark.slow
-@pytest.mark.parametrize("objective", ["flow"])
-def test_resume_from_a_keras_file_is_bit_identical(tmp_path, objective):
-    """Two epochs in one go, or one, a .keras file and one more: the same weights (the
-    optimizer and the seed generator's state come back; flow + labels: every draw)."""
-    x, y = _images(32), np.arange(32) % 3
-
-    def first_epoch():
-        config.set_seed(0)
-        model = _tiny(objective=objective, n_classes=3, seed=4)
-        model.compile(optimizer=keras.optimizers.Adam(1e-3))
-        fit(model, x, y, epochs=1, batch_size=8, seed=0, verbose=0)
-        return model
-
-    straight = first_epoch()
-    fit(straight, x, y, epochs=2, initial_epoch=1, batch_size=8, seed=1, verbose=0)
-    path = tmp_path / "diffusion.keras"
-    first_epoch().save(path)
-    resumed = keras.saving.load_model(path, safe_mode=True)
-    assert int(_np(resumed.optimizer.iterations)) == 4
-    fit(resumed, x, y, epochs=2, initial_epoch=1, batch_size=8, seed=1, verbose=0)
-    for a, b in zip(straight.weights, resumed.weights, strict=True):
-        np.testing.assert_array_equal(_np(a), _np(b))

@@ -378,32 +378,3 @@ def test_keras_round_trip_is_exact(tmp_path, architecture, likelihood):
     np.testing.assert_allclose(loaded.reconstruct(x), vae.reconstruct(x), rtol=1e-6)
     np.testing.assert_array_equal(_np(loaded.seed_generator.state), _np(vae.seed_generator.state))
 
-
-@pytest.mark.slow
-@pytest.mark.parametrize(
-    ("architecture", "likelihood"), [("conv", "bernoulli"), ("mlp", "gaussian")]
-)
-def test_resume_from_a_keras_file_is_bit_identical(tmp_path, architecture, likelihood):
-    """Two epochs in one go, or one epoch, a .keras file, and one more: the same weights
-    (weights, optimizer state and the noise stream's state come back)."""
-    x = _images(32)
-
-    def first_epoch():
-        config.set_seed(0)
-        vae = _tiny(3, architecture=architecture, likelihood=likelihood, seed=4,
-                    binarize=likelihood == "bernoulli")
-        vae.compile(optimizer=keras.optimizers.Adam(1e-3))
-        fit(vae, x, epochs=1, batch_size=8, seed=0, verbose=0)
-        return vae
-
-    straight = first_epoch()
-    fit(straight, x, epochs=2, initial_epoch=1, batch_size=8, seed=1, verbose=0)
-    path = tmp_path / "vae.keras"
-    first_epoch().save(path)
-    resumed = keras.saving.load_model(path, safe_mode=True)
-    assert int(_np(resumed.optimizer.iterations)) == 4
-    fit(resumed, x, epochs=2, initial_epoch=1, batch_size=8, seed=1, verbose=0)
-    assert int(_np(resumed.optimizer.iterations)) == 8
-    for a, b in zip(straight.weights, resumed.weights, strict=True):
-        np.testing.assert_array_equal(_np(a), _np(b))
-    assert np.isfinite(resumed.training_history["loss"]).all()

@@ -140,7 +140,7 @@ def comparison_init(x, *, side=COMPARISON["side"], seed=0):
     return pca_plane(x, side, side, random_state=seed).reshape(side, side, -1)
 
 
-def train_comparison_som(x, init, *, n_iter, batch_size=256, seed=0, engine="keras"):
+def train_comparison_som(x, init, *, n_iter, batch_size=256, seed=0, engine="auto"):
     """Our map of the MiniSom comparison: :data:`COMPARISON`'s settings, ``n_iter`` sample
     presentations in batches of ``batch_size``, starting from ``init`` (see
     :func:`comparison_init`), computed by ``engine`` (see :class:`~unsuplab.models.SOM`)."""

@@ -1,5 +1,6 @@
 """Chapter 01 exercises: the PCA code, an encoder of a given shape, PSNR by hand, choosing a
-latent size for a target PSNR."""
+latent size for a target PSNR, the loss inside a model, and a convolutional autoencoder built
+from layers and trained by the checker next to the library's."""
 
 from __future__ import annotations
 
@@ -215,3 +216,152 @@ def check_reconstruction_loss(reconstruction_loss):
         models.append(model)
     run_in_model(lambda: same_training(*models, data, what="a small autoencoder's "
                  "compute_loss"), reconstruction_loss, "a small autoencoder's compute_loss")
+
+
+# --- 01.6: build a convolutional autoencoder from layers, trained by the checker ---------------
+
+#: 01.6's rules: the weight budget of encoder + decoder, the training the checker gives both the
+#: student's autoencoder and the reference (Fashion-MNIST images, Adam, mean squared error), and
+#: how far below the reference's held-out PSNR the student's may end.
+AE_BUDGET = 250_000
+AE_TRAIN = {"n_train": 3072, "n_test": 512, "epochs": 3, "batch_size": 64, "learning_rate": 2e-3}
+AE_TOLERANCE_DB = 1.0
+
+
+def _fashion_subset():
+    from ..data import load_fashion_mnist
+
+    (x_train, _), (x_test, _), _ = load_fashion_mnist()
+    scale = np.float32(1 / 255)
+    return (x_train[: AE_TRAIN["n_train"], :, :, None] * scale,
+            x_test[: AE_TRAIN["n_test"], :, :, None] * scale)
+
+
+def _trained_psnr(encoder, decoder, data):
+    """Train ``decoder(encoder(x))`` on ``data``'s training images (seeded, the same for every
+    answer) and return the held-out PSNR in dB."""
+    import keras
+
+    x_train, x_test = data
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input((28, 28, 1))
+    model = keras.Model(inputs, decoder(encoder(inputs)))
+    model.compile(optimizer=keras.optimizers.Adam(AE_TRAIN["learning_rate"]), loss="mse")
+    model.fit(x_train, x_train, epochs=AE_TRAIN["epochs"], batch_size=AE_TRAIN["batch_size"],
+              shuffle=True, verbose=0)
+    return psnr(x_test[..., 0], np.clip(model.predict(x_test, verbose=0)[..., 0], 0, 1))
+
+
+_REFERENCE_PSNR = {}
+
+
+def _reference_psnr(latent_dim, data):
+    """The held-out PSNR of the library's conv autoencoder (16 and 32 strided filters, no
+    batch norm) after the same training: once per backend and latent size in a session."""
+    import keras
+
+    from ..networks import conv_decoder, conv_encoder
+
+    key = (keras.backend.backend(), latent_dim)
+    if key not in _REFERENCE_PSNR:
+        kwargs = {"filters": (16, 32), "batch_norm": False}
+        keras.utils.set_random_seed(0)
+        encoder = conv_encoder((28, 28, 1), latent_dim, **kwargs)
+        decoder = conv_decoder((28, 28, 1), latent_dim, **kwargs)
+        _REFERENCE_PSNR[key] = _trained_psnr(encoder, decoder, data)
+    return _REFERENCE_PSNR[key]
+
+
+def _layer_kinds(model):
+    """Class names of every layer in ``model``, nested models' layers included."""
+    import keras
+
+    kinds, stack = set(), list(model.layers)
+    while stack:
+        layer = stack.pop()
+        kinds.add(type(layer).__name__)
+        if isinstance(layer, keras.Model):
+            stack.extend(layer.layers)
+    return kinds
+
+
+def _check_autoencoder_parts(encoder, decoder, latent_dim):
+    """Everything about the two models that needs no training: types, shapes, convolutions,
+    the budget, a real bottleneck (each part depends on its input) and the output range."""
+    import keras
+
+    for part, model in (("encoder", encoder), ("decoder", decoder)):
+        if not isinstance(model, keras.Model):
+            raise Mismatch(f"build_autoencoder must return (encoder, decoder), two keras.Model "
+                           f"objects; the {part} is {describe(model)}.")
+    rng = np.random.default_rng(11)
+    x = rng.uniform(size=(4, 28, 28, 1)).astype("float32")
+    try:
+        codes = keras.ops.convert_to_numpy(encoder(x))
+    except Exception as err:
+        raise Mismatch("Your encoder cannot take a batch of shape (4, 28, 28, 1): "
+                       f"{type(err).__name__}: {short_error(err)}") from None
+    if codes.shape != (4, latent_dim):
+        raise Mismatch(f"For latent_dim={latent_dim}, the encoder should turn 4 images into "
+                       f"codes of shape (4, {latent_dim}); yours gives {codes.shape}.")
+    z = rng.normal(size=(4, latent_dim)).astype("float32")
+    try:
+        images = keras.ops.convert_to_numpy(decoder(z))
+    except Exception as err:
+        raise Mismatch(f"Your decoder cannot take codes of shape (4, {latent_dim}): it must "
+                       "start from the code alone (keras.Input((latent_dim,))). "
+                       f"{type(err).__name__}: {short_error(err)}") from None
+    if images.shape != (4, 28, 28, 1):
+        raise Mismatch(f"The decoder should turn 4 codes into images of shape (4, 28, 28, 1); "
+                       f"yours gives {images.shape}. Follow the feature maps' sizes back up, "
+                       "layer by layer, from the encoder's smallest one.")
+    for part, model, conv in (("encoder", encoder, {"Conv2D"}),
+                              ("decoder", decoder, {"Conv2D", "Conv2DTranspose"})):
+        if not _layer_kinds(model) & conv:
+            raise Mismatch(f"Your {part} has no convolution: this is a convolutional "
+                           "autoencoder.")
+    n_weights = encoder.count_params() + decoder.count_params()
+    if n_weights > AE_BUDGET:
+        raise Mismatch(f"Encoder and decoder hold {n_weights:,} weights together; the budget is "
+                       f"{AE_BUDGET:,}. Look at which layer holds most of them.")
+    other = rng.uniform(size=(4, 28, 28, 1)).astype("float32")
+    if np.allclose(codes, keras.ops.convert_to_numpy(encoder(other)), atol=1e-6):
+        raise Mismatch("Your encoder gives the same codes for different images: its output "
+                       "must be computed from its input.")
+    far = 100.0 * rng.normal(size=(4, latent_dim)).astype("float32")
+    far_images = keras.ops.convert_to_numpy(decoder(far))
+    if np.allclose(images, far_images, atol=1e-6):
+        raise Mismatch("Your decoder gives the same images for different codes: its output "
+                       "must be computed from the code.")
+    if far_images.min() < 0 or far_images.max() > 1 or not np.isfinite(far_images).all():
+        raise Mismatch("For some codes your decoder gives pixels outside [0, 1] (range "
+                       f"{far_images.min():.3g} to {far_images.max():.3g}): pixels are in "
+                       "[0, 1], and the last layer's activation must keep them there.")
+
+
+@exercise("01.6", "build and train a convolutional autoencoder")
+def check_build_autoencoder(build_autoencoder):
+    r"""``build_autoencoder(latent_dim)`` -> ``(encoder, decoder)``: two ``keras.Model``\ s
+    built from ``keras.layers``, (28, 28, 1) images -> (latent_dim,) codes -> images in [0, 1],
+    convolutional, at most ``AE_BUDGET`` weights together. The checker then trains
+    ``decoder(encoder(x))`` on 3072 Fashion-MNIST images (3 epochs, Adam, MSE) next to the
+    library's conv autoencoder trained the same way: the student's held-out PSNR must come
+    within ``AE_TOLERANCE_DB`` of the reference's."""
+    for latent_dim in (3, 16):
+        parts = build_autoencoder(latent_dim)
+        if not isinstance(parts, (tuple, list)) or len(parts) != 2:
+            raise Mismatch("build_autoencoder must return two models, (encoder, decoder); it "
+                           f"returned {describe(parts)}.")
+        _check_autoencoder_parts(*parts, latent_dim)
+    data = _fashion_subset()
+    latent_dim = 16
+    encoder, decoder = build_autoencoder(latent_dim)
+    mine = _trained_psnr(encoder, decoder, data)
+    reference = _reference_psnr(latent_dim, data)
+    if not np.isfinite(mine) or mine < reference - AE_TOLERANCE_DB:
+        raise Mismatch(
+            f"Trained the same way (3 epochs on 3072 images), your autoencoder reconstructs "
+            f"held-out images at {mine:.2f} dB PSNR, against {reference:.2f} dB for the "
+            f"reference: more than {AE_TOLERANCE_DB} dB below. Look at what each layer does "
+            "to the signal: nonlinearities between layers, the last activation, and whether "
+            "the code has room to carry the image.")

@@ -5,6 +5,7 @@ and chunks), and what importing the SOM costs."""
 import subprocess
 import sys
 
+import keras
 import numpy as np
 import pytest
 from keras import ops
@@ -220,16 +221,19 @@ def test_unknown_engine_raises_a_clear_error():
         SOM(engine="gpu").fit(np.zeros((4, 2)))
 
 
-def test_importing_and_fitting_on_numpy_imports_no_keras():
+@pytest.mark.parametrize("engine", ["numpy", "auto"])
+def test_importing_and_fitting_on_numpy_imports_no_keras(engine):
     # A fresh process: the SOM (and unsuplab.models) costs what scikit-learn costs until a fit
-    # on the Keras engine (chapter 05's Binder kernels; peak RSS ~120 MB, TensorFlow ~600 MB).
+    # on the Keras engine (chapter 05's Binder kernels; peak RSS ~120 MB, TensorFlow ~600 MB);
+    # the default engine ("auto") never imports Keras to decide.
     code = (
         "import sys, numpy as np\n"
         "from unsuplab.models import SOM\n"
         "import unsuplab.models.som\n"
         "assert 'keras' not in sys.modules, 'imported Keras'\n"
         "X = np.random.default_rng(0).random((50, 3), dtype=np.float32)\n"
-        "som = SOM(3, 3, n_epochs=1, random_state=0, engine='numpy').fit(X)\n"
+        f"som = SOM(3, 3, n_epochs=1, random_state=0, engine={engine!r}).fit(X)\n"
+        "assert som.engine_ == 'numpy', som.engine_\n"
         "som.predict(X), som.quantization_error(X), som.topographic_error(X)\n"
         "print(sorted(m for m in ('keras', 'tensorflow', 'jax') if m in sys.modules))\n"
     )
@@ -237,3 +241,49 @@ def test_importing_and_fitting_on_numpy_imports_no_keras():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_gaussian_update_axis_by_axis_equals_the_full_neighbourhood(rng, engine):
+    # a 3 x 5 grid (rows and columns differ, so a swapped axis fails), random per-unit sums
+    n_rows, n_cols, d = 3, 5, 4
+    weights = rng.random((n_rows * n_cols, d)).astype(np.float32)
+    sums = rng.random((n_rows * n_cols, d)).astype(np.float32) * 3
+    counts = rng.integers(0, 4, n_rows * n_cols).astype(np.float32)
+    h = gaussian(grid_distances_sq(n_rows, n_cols), 1.3).astype(np.float32)
+    factors = kernels.axis_factors((n_rows, n_cols), 1.3)
+    assert [f.shape for f in factors] == [(3, 3), (5, 5)]
+    if engine == "numpy":
+        pulled, mass = kernels._separable_pull(sums, counts, factors)
+        np.testing.assert_allclose(pulled, h.T @ sums, rtol=1e-5)
+        np.testing.assert_allclose(mass, counts @ h, rtol=1e-5)
+    else:
+        dev = keras_kernels.to_device
+        lr = dev(0.3)
+        by_axis = keras_kernels.apply_separable(
+            dev(weights), dev(sums), dev(counts), *(dev(f) for f in factors), lr
+        )
+        full = keras_kernels.apply(dev(weights), dev(sums), dev(counts), dev(h), lr)
+        np.testing.assert_allclose(
+            ops.convert_to_numpy(by_axis), ops.convert_to_numpy(full), rtol=1e-5, atol=1e-6
+        )
+    assert kernels.separable(gaussian, (n_rows, n_cols))
+    assert not kernels.separable(gaussian, None)
+    assert not kernels.separable(NEIGHBORHOODS["bubble"], (n_rows, n_cols))
+
+
+def test_the_default_engine_is_numpy_on_a_cpu_and_keras_on_an_accelerator(monkeypatch):
+    X = np.random.default_rng(0).random((20, 3), dtype=np.float32)
+    assert SOM(2, 2, n_epochs=1, random_state=0).fit(X).engine_ == "numpy"  # this CPU
+    assert kernels.resolve_engine("keras") == "keras"
+    backend = keras.backend.backend()
+    if backend == "jax":
+        import jax
+
+        monkeypatch.setattr(jax, "default_backend", lambda: "gpu")
+    else:
+        import tensorflow as tf
+
+        monkeypatch.setattr(tf.config, "list_logical_devices",
+                            lambda kind=None: ["/GPU:0"] if kind == "GPU" else [])
+    assert kernels.resolve_engine("auto") == "keras"

@@ -5,7 +5,9 @@ and matching in NumPy, and the online rule), :mod:`.keras_kernels` (the same bat
 matching in ``keras.ops``, compiled for the Keras backend, TensorFlow or JAX, for a GPU),
 :mod:`.neighborhoods` (neighbourhood functions, decay schedules) and :mod:`.grid` (grid
 geometry, the PCA-plane start, the U-matrix). Importing the package imports neither Keras nor
-its backend: the default ``engine="keras"`` does at ``fit``, ``engine="numpy"`` never.
+its backend: ``engine="keras"`` does at ``fit``, ``engine="numpy"`` never, and the default
+``engine="auto"`` never imports it (it uses the Keras engine when Keras is already imported and
+has an accelerator, NumPy otherwise).
 
 A self-organizing map (SOM) is a grid of ``n_rows x n_cols`` *units*; unit ``j`` sits at grid
 position :math:`r_j` and holds a *prototype* (weight vector) :math:`w_j` in data space. Training
@@ -29,7 +31,8 @@ Two training algorithms, one rule:
 - ``algorithm="online"``: the classic rule above, one sample at a time, in NumPy (for teaching
   and for reference; it is what MiniSom does).
 - ``algorithm="batch"`` (default): vectorized, in ``keras.ops`` on the Keras backend (a GPU
-  when there is one) or in NumPy (the ``engine`` parameter). A batch of :math:`B`
+  when there is one) or in NumPy (the ``engine`` parameter; NumPy by default on a CPU). A
+  batch of :math:`B`
   samples, all matched against the same prototypes, gives
 
   .. math::  w_j \\leftarrow w_j + \\frac{\\eta \\sum_b h_{c_b j} (x_b - w_j)}

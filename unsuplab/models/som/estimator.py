@@ -62,11 +62,13 @@ class SOM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         10 000 of) the training samples in ``history_`` (costs about one pass per epoch).
     random_state : int, RandomState instance or None, default=None
         Controls sample order, random initialisation and the ``track_errors`` subsample.
-    engine : {"keras", "numpy"}, default="keras"
+    engine : {"auto", "keras", "numpy"}, default="auto"
         What computes the batch rule and the matching: ``"keras"``, ``keras.ops`` compiled for
         the Keras backend (TensorFlow or JAX, on a GPU when there is one; Keras is imported at
         ``fit``, not before); ``"numpy"``, NumPy's BLAS on the CPU (nothing compiled, Keras
-        never imported). Both give the same map up to float32 rounding.
+        never imported); ``"auto"``, the Keras engine when Keras is already imported and its
+        backend has an accelerator, else NumPy (the faster on a CPU). Both give the same map
+        up to float32 rounding.
 
     Attributes
     ----------
@@ -80,7 +82,8 @@ class SOM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     n_updates_ : int
         Weight updates made.
     engine_ : {"keras", "numpy"}
-        The engine ``fit`` used, also used by ``predict`` and the errors.
+        The engine ``fit`` used (what ``"auto"`` stood for), also used by ``predict`` and the
+        errors.
     history_ : dict of lists
         Per epoch: ``"sigma"``, ``"learning_rate"`` (at the epoch's start), ``"running_qe"``
         (mean distance of each sample to its BMU at the moment it was presented: free, and
@@ -124,7 +127,7 @@ class SOM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
         batch_size=256,
         track_errors=False,
         random_state=None,
-        engine="keras",
+        engine="auto",
     ):
         self.n_rows = n_rows
         self.n_cols = n_cols
@@ -178,7 +181,7 @@ class SOM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                     f"(n_rows, n_cols, n_features). Received: init={self.init!r}"
                 )
         check_choice(self.algorithm, "algorithm", ("batch", "online"))
-        check_choice(self.engine, "engine", kernels.ENGINES)
+        check_choice(self.engine, "engine", ("auto", *kernels.ENGINES))
         optional = {"n_iter": self.n_iter, "batch_size": self.batch_size}
         optional = {
             name: None if value is None else check_number(value, name, low=1, integer=True)
@@ -239,7 +242,7 @@ class SOM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
             history["topographic_error"] = []
             probe = X if n <= PROBE_SIZE else X[rng.choice(n, PROBE_SIZE, replace=False)]
         batch = min(params["batch_size"] or n, n)
-        engine = self.engine
+        engine = kernels.resolve_engine(self.engine)
         data = kernels.prepare(X, engine) if self.algorithm == "batch" else None
         seen = updates = 0
         while seen < total:
@@ -252,7 +255,8 @@ class SOM(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
                 updates += len(order)
             else:
                 weights, qe_sum, n_up = kernels.batch_epoch(
-                    weights, data, order, seen, batch, schedule, *step, engine
+                    weights, data, order, seen, batch, schedule, *step, engine,
+                    grid_shape=(n_rows, n_cols),
                 )
                 updates += n_up
             seen += len(order)

@@ -13,13 +13,11 @@ Two engines compute it, to the same rule and rounding-level agreement:
   the sum of the batch's samples whose BMU is :math:`k` and :math:`U` the units that won at
   least one, so it costs one K x |U| by |U| x D product (|U| <= min(B, K)) besides the
   matching (one B x D by D x K product). Nothing is compiled and nothing imports Keras.
-- ``"keras"`` (the estimator's default): ``keras.ops`` compiled for the Keras backend
-  (:mod:`.keras_kernels`), on a GPU when there is one; imported only when used (at ``fit``).
+- ``"keras"``: ``keras.ops`` compiled for the Keras backend (:mod:`.keras_kernels`), on a
+  GPU when there is one; imported only when used (at ``fit``).
 
-On this project's 2-core CPU (2026-12-07, under load) the NumPy engine took 2.1 s of CPU
-for 60 000 presentations on a 20 x 20 map with one BLAS thread, against 3.7 s for the Keras
-engine on TensorFlow; with OpenBLAS's default threads on a loaded machine it spent 10 s of
-CPU spinning: not the default until measured on a quiet one (``benchmarks/som.py`` times both).
+The estimator's default, ``"auto"``, picks between them (:func:`resolve_engine`): NumPy on a
+CPU, where it is the faster (``benchmarks/som.py`` times both engines on each backend).
 """
 
 from __future__ import annotations
@@ -27,12 +25,48 @@ from __future__ import annotations
 import numpy as np
 
 from .grid import topographic
+from .neighborhoods import gaussian
 
 #: Rows of data per call when matching many samples (bounds memory: a chunk of 8192 samples
 #: against 400 units is a 13 MB distance matrix).
 CHUNK_SIZE = 8192
 #: The engines of :func:`batch_epoch` and :func:`match`.
 ENGINES = ("keras", "numpy")
+
+
+def resolve_engine(engine):
+    """The engine ``"auto"`` stands for: ``"keras"`` when Keras is already imported and its
+    backend has an accelerator (a GPU or TPU), else ``"numpy"``. On a CPU NumPy's BLAS is the
+    faster: for 60 000 presentations on a 20 x 20 map (``benchmarks/som.py``, 2026-12-07)
+    0.7-1.0 s against 3.1 s compiled by TensorFlow (whose CPU matrix product took 6.4 ms
+    where NumPy's took 1.9 ms) and 1.3 s by JAX. Keras is never imported for the question:
+    that would cost a CPU-only kernel seconds and hundreds of MB. Other values pass through."""
+    if engine != "auto":
+        return engine
+    import sys
+
+    keras = sys.modules.get("keras")
+    if keras is None:
+        return "numpy"
+    backend = keras.backend.backend()
+    try:
+        if backend == "jax":
+            import jax
+
+            accelerated = jax.default_backend() != "cpu"
+        elif backend == "tensorflow":
+            import tensorflow as tf
+
+            accelerated = bool(tf.config.list_logical_devices("GPU"))
+        elif backend == "torch":
+            import torch
+
+            accelerated = torch.cuda.is_available()
+        else:
+            accelerated = False
+    except Exception:  # a backend that cannot say: the CPU engine is always right
+        accelerated = False
+    return "keras" if accelerated else "numpy"
 
 
 def _keras():
@@ -70,14 +104,53 @@ def _distances_sq(weights, x, units):
     return np.einsum("bd,bd->b", diff, diff)
 
 
-def _per_unit_sums(x, bmu):
-    """Units that won at least one row, the sum of their rows and their counts."""
-    order = np.argsort(bmu, kind="stable")
-    units, starts, counts = np.unique(bmu[order], return_index=True, return_counts=True)
-    return units, np.add.reduceat(x[order], starts, axis=0), counts
+def _per_unit_sums(x, bmu, n_units):
+    """The sum of the rows of ``x`` whose BMU is each unit, (K, D), and their counts, (K,): a
+    sparse one-hot (K, B) matrix times ``x`` (a tenth of the time of sorting the rows and
+    ``np.add.reduceat``, 2026-12-07)."""
+    from scipy.sparse import csr_matrix
+
+    n = len(bmu)
+    one_hot = csr_matrix((np.ones(n, dtype=np.float32), (bmu, np.arange(n))),
+                         shape=(n_units, n))
+    return one_hot @ x, np.bincount(bmu, minlength=n_units).astype(np.float32)
 
 
-def _numpy_epoch(weights, X, order, seen, batch, schedule, neighborhood_fn, d2_grid):
+def axis_factors(grid_shape, sigma):
+    r"""The Gaussian neighbourhood of a rectangular grid, one factor per axis: ``(g_r, g_c)``,
+    symmetric (R, R) and (C, C) float32 matrices with :math:`h_{kj} = g_r[r_k, r_j]\,
+    g_c[c_k, c_j]`, since :math:`e^{-(\Delta r^2 + \Delta c^2)/2\sigma^2} =
+    e^{-\Delta r^2/2\sigma^2} e^{-\Delta c^2/2\sigma^2}`."""
+    factors = []
+    for n in grid_shape:
+        i = np.arange(n, dtype=np.float32)
+        factors.append(np.asarray(gaussian((i[:, None] - i[None, :]) ** 2, sigma), np.float32))
+    return tuple(factors)
+
+
+def separable(neighborhood_fn, grid_shape):
+    r"""Whether the update can go axis by axis (:func:`axis_factors`): the Gaussian on a known
+    grid. Then :math:`\sum_k h_{kj} S_k` costs :math:`(R + C)\,K D` instead of
+    :math:`|U|\,K D` (for a 20 x 20 map, 40 against up to 400 multiply-adds per unit and
+    feature) and, the Gaussian being positive, :math:`\sum_k |h_{kj}| n_k` is the mass."""
+    return neighborhood_fn is gaussian and grid_shape is not None
+
+
+def _separable_pull(sums, counts, factors):
+    r"""``(pulled, mass)``: :math:`\sum_k h_{kj} S_k` (K, D) and :math:`\sum_k h_{kj} n_k`
+    (K,) for every unit ``j``, one grid axis at a time."""
+    g_r, g_c = factors
+    n_rows, n_cols = len(g_r), len(g_c)
+    d = sums.shape[1]
+    along_rows = (g_r @ sums.reshape(n_rows, n_cols * d)).reshape(n_rows, n_cols, d)
+    pulled = np.matmul(g_c, along_rows)  # for each row: (C, C) @ (C, D)
+    mass = g_r @ counts.reshape(n_rows, n_cols) @ g_c
+    return pulled.reshape(n_rows * n_cols, d), mass.reshape(-1)
+
+
+def _numpy_epoch(weights, X, order, seen, batch, schedule, neighborhood_fn, d2_grid,
+                 grid_shape=None):
+    by_axis = separable(neighborhood_fn, grid_shape)
     w = np.array(weights, dtype=np.float32)
     n_units, n_features = w.shape
     qe_sum = 0.0
@@ -91,16 +164,22 @@ def _numpy_epoch(weights, X, order, seen, batch, schedule, neighborhood_fn, d2_g
             x = X[order[part : min(part + CHUNK_SIZE, stop)]]
             bmu = _scores(w, x).argmin(axis=1)
             qe_sum += float(np.sqrt(_distances_sq(w, x, bmu)).sum())
-            units, unit_sums, unit_counts = _per_unit_sums(x, bmu)
-            sums[units] += unit_sums
-            counts[units] += unit_counts
-        won = np.flatnonzero(counts)
-        h = np.asarray(neighborhood_fn(d2_grid[won], sigma), dtype=np.float32)  # (|U|, K)
-        pulled = h.T @ sums[won]
-        mass = counts[won] @ h
-        abs_mass = counts[won] @ np.abs(h)
+            part_sums, part_counts = _per_unit_sums(x, bmu, n_units)
+            sums += part_sums
+            counts += part_counts
+        if by_axis:
+            pulled, mass = _separable_pull(sums, counts, axis_factors(grid_shape, sigma))
+            abs_mass = mass
+        else:
+            won = np.flatnonzero(counts)
+            h = np.asarray(neighborhood_fn(d2_grid[won], sigma), dtype=np.float32)  # (|U|, K)
+            pulled = h.T @ sums[won]
+            mass = counts[won] @ h
+            abs_mass = counts[won] @ np.abs(h)
         step = np.float32(lr) / np.maximum(np.float32(1.0), np.float32(lr) * abs_mass)
-        w += step[:, None] * (pulled - mass[:, None] * w)
+        pulled -= mass[:, None] * w  # in place: w += step (pulled - mass w)
+        pulled *= step[:, None]
+        w += pulled
         n_updates += 1
     return w, qe_sum, n_updates
 
@@ -128,7 +207,8 @@ def _numpy_match(weights, X, k):
 # --- the entry points ----------------------------------------------------------------------------
 
 
-def batch_epoch(weights, data, order, seen, batch, schedule, neighborhood_fn, d2_grid, engine):
+def batch_epoch(weights, data, order, seen, batch, schedule, neighborhood_fn, d2_grid, engine,
+                grid_shape=None):
     """One epoch of the batch rule.
 
     Args:
@@ -141,13 +221,15 @@ def batch_epoch(weights, data, order, seen, batch, schedule, neighborhood_fn, d2
         neighborhood_fn: a function of :data:`.NEIGHBORHOODS` or any callable ``h(d2, sigma)``.
         d2_grid: (K, K) squared grid distances.
         engine: ``"numpy"`` or ``"keras"``.
+        grid_shape: ``(n_rows, n_cols)`` of the rectangular grid behind ``d2_grid``; with the
+            Gaussian neighbourhood the update then goes axis by axis (:func:`separable`).
 
     Returns:
         ``(weights, qe_sum, n_updates)``: the new (K, D) NumPy weights, the summed distance of
         each sample to its BMU when it was presented, and the number of updates made.
     """
     run = _keras().batch_epoch if engine == "keras" else _numpy_epoch
-    return run(weights, data, order, seen, batch, schedule, neighborhood_fn, d2_grid)
+    return run(weights, data, order, seen, batch, schedule, neighborhood_fn, d2_grid, grid_shape)
 
 
 def match(weights, X, engine="numpy"):
@@ -193,9 +275,12 @@ def online_epoch(weights, X, order, seen, schedule, neighborhood_fn, d2_grid):
 __all__ = [
     "CHUNK_SIZE",
     "ENGINES",
+    "axis_factors",
     "batch_epoch",
     "errors",
     "match",
     "online_epoch",
     "prepare",
+    "resolve_engine",
+    "separable",
 ]
