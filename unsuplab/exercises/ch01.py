@@ -237,18 +237,23 @@ def _fashion_subset():
             x_test[: AE_TRAIN["n_test"], :, :, None] * scale)
 
 
-def _trained_psnr(encoder, decoder, data):
+def _trained_psnr(encoder, decoder, data, desc):
     """Train ``decoder(encoder(x))`` on ``data``'s training images (seeded, the same for every
-    answer) and return the held-out PSNR in dB."""
+    answer), with a progress bar over the epochs titled ``desc``, and return the held-out PSNR
+    in dB."""
     import keras
+    from tqdm.auto import tqdm
 
     x_train, x_test = data
     keras.utils.set_random_seed(0)
     inputs = keras.Input((28, 28, 1))
     model = keras.Model(inputs, decoder(encoder(inputs)))
     model.compile(optimizer=keras.optimizers.Adam(AE_TRAIN["learning_rate"]), loss="mse")
-    model.fit(x_train, x_train, epochs=AE_TRAIN["epochs"], batch_size=AE_TRAIN["batch_size"],
-              shuffle=True, verbose=0)
+    with tqdm(total=AE_TRAIN["epochs"], desc=desc, unit="epoch") as bar:
+        model.fit(x_train, x_train, epochs=AE_TRAIN["epochs"],
+                  batch_size=AE_TRAIN["batch_size"], shuffle=True, verbose=0,
+                  callbacks=[keras.callbacks.LambdaCallback(
+                      on_epoch_end=lambda epoch, logs: bar.update(1))])
     return psnr(x_test[..., 0], np.clip(model.predict(x_test, verbose=0)[..., 0], 0, 1))
 
 
@@ -268,7 +273,7 @@ def _reference_psnr(latent_dim, data):
         keras.utils.set_random_seed(0)
         encoder = conv_encoder((28, 28, 1), latent_dim, **kwargs)
         decoder = conv_decoder((28, 28, 1), latent_dim, **kwargs)
-        _REFERENCE_PSNR[key] = _trained_psnr(encoder, decoder, data)
+        _REFERENCE_PSNR[key] = _trained_psnr(encoder, decoder, data, "training the reference")
     return _REFERENCE_PSNR[key]
 
 
@@ -356,7 +361,7 @@ def check_build_autoencoder(build_autoencoder):
     data = _fashion_subset()
     latent_dim = 16
     encoder, decoder = build_autoencoder(latent_dim)
-    mine = _trained_psnr(encoder, decoder, data)
+    mine = _trained_psnr(encoder, decoder, data, "training your autoencoder")
     reference = _reference_psnr(latent_dim, data)
     if not np.isfinite(mine) or mine < reference - AE_TOLERANCE_DB:
         raise Mismatch(
