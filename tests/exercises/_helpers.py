@@ -1,4 +1,5 @@
-"""Shared pieces of the chapters' mutation audits (``test_ch04.py``, ``test_ch09.py``)."""
+"""Shared pieces of the chapters' mutation audits (``test_ch01.py``, ``test_ch04.py``,
+``test_ch09.py``, ``test_mutations.py``)."""
 
 import pytest
 

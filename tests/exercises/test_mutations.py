@@ -10,15 +10,10 @@ from keras import ops
 from scipy.optimize import linear_sum_assignment
 
 from solutions import ch00, ch01, ch02, ch03, ch05
+from tests.exercises._helpers import mistake_cases
 from unsuplab import metrics
 from unsuplab.exercises import Mismatch, verify
 from unsuplab.metrics import psnr
-
-
-def _cases(table):
-    return [pytest.param(ex, f, id=f"{ex}-{name}") for ex, wrongs in table.items()
-            for name, f in wrongs.items()]
-
 
 # --- chapter 00 -----------------------------------------------------------------------------
 
@@ -535,7 +530,7 @@ WRONG_05 = {
 
 @pytest.mark.parametrize(
     ("ex", "wrong"),
-    [case for t in (WRONG_00, WRONG_01, WRONG_02, WRONG_03, WRONG_05) for case in _cases(t)],
+    [case for t in (WRONG_00, WRONG_01, WRONG_02, WRONG_03, WRONG_05) for case in mistake_cases(t)],
 )
 def test_common_mistakes_fail(ex, wrong):
     with pytest.raises(Mismatch):

@@ -87,8 +87,7 @@ def check_build_encoder(build_encoder):
                 f"(3, {latent_dim}); yours gives {out.shape}. Flatten the feature maps, then "
                 "end with Dense(latent_dim)."
             )
-        kinds = {type(layer).__name__ for layer in model._flatten_layers(include_self=False)}
-        if "Conv2D" not in kinds:
+        if "Conv2D" not in _layer_kinds(model):
             raise Mismatch("Use at least one Conv2D layer (this is a convolutional encoder).")
         if model.count_params() >= 200_000:
             raise Mismatch(
