@@ -12,7 +12,9 @@ Two engines compute it, to the same rule and rounding-level agreement:
   per-unit sums, :math:`\\sum_b h_{c_b j} x_b = \\sum_{k \\in U} h_{kj} S_k` with :math:`S_k`
   the sum of the batch's samples whose BMU is :math:`k` and :math:`U` the units that won at
   least one, so it costs one K x |U| by |U| x D product (|U| <= min(B, K)) besides the
-  matching (one B x D by D x K product). Nothing is compiled and nothing imports Keras.
+  matching (one B x D by D x K product); the Gaussian on the grid goes one grid axis at a
+  time instead (:func:`separable`), and the per-unit sums are a sparse one-hot product.
+  Nothing is compiled and nothing imports Keras.
 - ``"keras"``: ``keras.ops`` compiled for the Keras backend (:mod:`.keras_kernels`), on a
   GPU when there is one; imported only when used (at ``fit``).
 
@@ -38,8 +40,8 @@ def resolve_engine(engine):
     """The engine ``"auto"`` stands for: ``"keras"`` when Keras is already imported and its
     backend has an accelerator (a GPU or TPU), else ``"numpy"``. On a CPU NumPy's BLAS is the
     faster: for 60 000 presentations on a 20 x 20 map (``benchmarks/som.py``, 2026-12-07)
-    0.7-1.0 s against 3.1 s compiled by TensorFlow (whose CPU matrix product took 6.4 ms
-    where NumPy's took 1.9 ms) and 1.3 s by JAX. Keras is never imported for the question:
+    0.9-1.1 s against 2.7-3.7 s compiled by TensorFlow (whose CPU product of a 256 x 784 by
+    a 784 x 400 matrix took 6.4 ms where NumPy's took 1.9 ms) and 1.2-1.3 s by JAX. Keras is never imported for the question:
     that would cost a CPU-only kernel seconds and hundreds of MB. Other values pass through."""
     if engine != "auto":
         return engine
