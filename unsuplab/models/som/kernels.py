@@ -41,8 +41,9 @@ def resolve_engine(engine):
     backend has an accelerator (a GPU or TPU), else ``"numpy"``. On a CPU NumPy's BLAS is the
     faster: for 60 000 presentations on a 20 x 20 map (``benchmarks/som.py``, 2026-12-07)
     0.9-1.1 s against 2.7-3.7 s compiled by TensorFlow (whose CPU product of a 256 x 784 by
-    a 784 x 400 matrix took 6.4 ms where NumPy's took 1.9 ms) and 1.2-1.3 s by JAX. Keras is never imported for the question:
-    that would cost a CPU-only kernel seconds and hundreds of MB. Other values pass through."""
+    a 784 x 400 matrix took 6.4 ms where NumPy's took 1.9 ms) and 1.2-1.3 s by JAX. Keras
+    is never imported for the question: that would cost a CPU-only kernel seconds and
+    hundreds of MB. Other values pass through."""
     if engine != "auto":
         return engine
     import sys
