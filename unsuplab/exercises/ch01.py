@@ -4,6 +4,8 @@ from layers and trained by the checker next to the library's."""
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..metrics import psnr
@@ -227,7 +229,9 @@ AE_TRAIN = {"n_train": 3072, "n_test": 512, "epochs": 3, "batch_size": 64, "lear
 AE_TOLERANCE_DB = 1.0
 
 
+@functools.cache
 def _fashion_subset():
+    """01.6's training and test images, read once per session."""
     from ..data import load_fashion_mnist
 
     (x_train, _), (x_test, _), _ = load_fashion_mnist()

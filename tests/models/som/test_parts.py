@@ -276,14 +276,6 @@ def test_the_default_engine_is_numpy_on_a_cpu_and_keras_on_an_accelerator(monkey
     X = np.random.default_rng(0).random((20, 3), dtype=np.float32)
     assert SOM(2, 2, n_epochs=1, random_state=0).fit(X).engine_ == "numpy"  # this CPU
     assert kernels.resolve_engine("keras") == "keras"
-    backend = keras.backend.backend()
-    if backend == "jax":
-        import jax
-
-        monkeypatch.setattr(jax, "default_backend", lambda: "gpu")
-    else:
-        import tensorflow as tf
-
-        monkeypatch.setattr(tf.config, "list_logical_devices",
-                            lambda kind=None: ["/GPU:0"] if kind == "GPU" else [])
+    monkeypatch.setattr(keras.distribution, "list_devices",
+                        lambda device_type=None: ["cpu:0", "gpu:0"])
     assert kernels.resolve_engine("auto") == "keras"

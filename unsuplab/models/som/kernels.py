@@ -51,24 +51,11 @@ def resolve_engine(engine):
     keras = sys.modules.get("keras")
     if keras is None:
         return "numpy"
-    backend = keras.backend.backend()
-    try:
-        if backend == "jax":
-            import jax
-
-            accelerated = jax.default_backend() != "cpu"
-        elif backend == "tensorflow":
-            import tensorflow as tf
-
-            accelerated = bool(tf.config.list_logical_devices("GPU"))
-        elif backend == "torch":
-            import torch
-
-            accelerated = torch.cuda.is_available()
-        else:
-            accelerated = False
+    try:  # Keras's own device list, on every backend ("cpu:0", "gpu:0", ...)
+        devices = keras.distribution.list_devices()
     except Exception:  # a backend that cannot say: the CPU engine is always right
-        accelerated = False
+        devices = []
+    accelerated = any(not str(d).lower().startswith("cpu") for d in devices)
     return "keras" if accelerated else "numpy"
 
 
