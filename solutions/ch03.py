@@ -23,11 +23,33 @@ def negative_elbo(x, logits, mean, log_var):
     return ops.mean(reconstruction + kl)
 
 
+def vae_train_step(encoder, decoder, optimizer, x, eps, *, detach_sample=False):
+    from unsuplab.exercises import value_and_grad
+
+    variables = encoder.trainable_variables + decoder.trainable_variables
+
+    def loss_fn():
+        mean, log_var = encoder(x, training=True)
+        z = mean + ops.exp(0.5 * log_var) * eps  # the reparameterisation: differentiable in both
+        if detach_sample:  # the planted mistake
+            z = ops.stop_gradient(z)
+        logits = decoder(z, training=True)
+        reconstruction = ops.mean(ops.sum(ops.softplus(logits) - x * logits, axis=(1, 2, 3)))
+        kl = ops.mean(0.5 * ops.sum(ops.exp(log_var) + ops.square(mean) - 1.0 - log_var,
+                                    axis=-1))
+        return reconstruction + kl, (reconstruction, kl)
+
+    (loss, (reconstruction, kl)), grads = value_and_grad(loss_fn, variables, has_aux=True)
+    optimizer.apply(grads, variables)
+    return loss, reconstruction, kl
+
+
 SOLUTIONS = {
     "03.1": gaussian_kl,
     "03.2": reparameterize,
     "03.3": iwae_bound,
     "03.5": negative_elbo,
+    "03.6": vae_train_step,
 }
 
 WRONG = {
@@ -36,4 +58,5 @@ WRONG = {
     "03.3": lambda log_w: np.log(np.mean(np.exp(log_w), axis=0)),  # underflows at -1000
     "03.5": lambda x, logits, mean, log_var: ops.mean(  # the KL term forgotten
         ops.sum(ops.softplus(logits) - x * logits, axis=(1, 2, 3))),
+    "03.6": lambda *args: vae_train_step(*args, detach_sample=True),  # z cut from the encoder
 }

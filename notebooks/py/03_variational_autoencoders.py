@@ -33,8 +33,8 @@
 # and binarization (10). Second hour: the 2-D VAE, its learning curves and latent space (15);
 # the β trade-off and posterior collapse (15); the IWAE bound and what "never worse" means for
 # estimates (20); samples against an autoencoder (10). Lab (90 min): run the notebook and the
-# explorers (15), exercises 03.1–03.3 and the model exercise (40), 03.4 (15), conceptual
-# questions 03.C1–03.C4 (20).
+# explorers (10), exercises 03.1–03.3 and the model exercise 03.5 (30), the training step
+# 03.6 (20), 03.4 (15), conceptual questions 03.C1–03.C4 (15).
 #
 # **Prerequisites.** Chapter 01 (autoencoders); probability: densities, Bayes' rule,
 # expectations, the Gaussian distribution, Jensen's inequality and the KL divergence (C. M.
@@ -598,6 +598,35 @@ def negative_elbo(x, logits, mean, log_var):
 
 
 check("03.5", negative_elbo)
+
+# %% [markdown]
+# **03.6 — The VAE's training step, from the encoder to the update.** Now the whole step that
+# `VAE.train_step` runs, for any encoder and decoder: `vae_train_step(encoder, decoder,
+# optimizer, x, eps)`. `encoder(x)` returns the posterior's `mean` and `log_var` (N, L); draw
+# $z$ from them by the reparameterisation with the given standard-normal `eps` (N, L), so that
+# $z$ stays a differentiable function of the encoder's outputs; `decoder(z)` returns Bernoulli
+# logits for the binary images `x` (N, 28, 28, 1). The loss is the negative ELBO of 03.5: the
+# reconstruction term summed over the pixels plus the KL, each averaged over the batch. Take
+# one `optimizer` step on the encoder's *and* the decoder's variables and return
+# `(loss, reconstruction, kl)`. Gradients come from `value_and_grad(loss_fn, variables,
+# has_aux=True)`: your `loss_fn()` (no arguments) returns `(loss, (reconstruction, kl))`, and
+# `value_and_grad` returns `((loss, (reconstruction, kl)), grads)` (a `tf.GradientTape` on
+# TensorFlow, `jax.value_and_grad` on JAX, so your step runs on both); apply the gradients
+# with `optimizer.apply(grads, variables)`. The check runs three of your steps next to the
+# reference's from the same weights, images and noise, then trains your step (compiled) for 300
+# steps on binarised Fashion-MNIST (a few seconds) and compares the held-out negative ELBO with
+# the reference's. Why must $z$ be computed inside `loss_fn`, and what would the encoder learn
+# if the KL term were left out?
+
+# %%
+from unsuplab.exercises import value_and_grad  # noqa: E402, F401
+
+
+def vae_train_step(encoder, decoder, optimizer, x, eps):
+    ...  # your code here (about 15 lines)
+
+
+check("03.6", vae_train_step)
 
 # %% [markdown]
 # **03.4 — (open, discussion: no check) Explore.** (a) Retrain the 2-D VAE with `beta=4` and with `beta=0.25`

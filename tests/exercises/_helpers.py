@@ -1,5 +1,5 @@
-"""Shared pieces of the chapters' mutation audits (``test_ch01.py``, ``test_ch04.py``,
-``test_ch09.py``, ``test_mutations.py``)."""
+"""Shared pieces of the chapters' mutation audits (``test_ch01.py``, ``test_ch03.py``,
+``test_ch04.py``, ``test_ch09.py``, ``test_mutations.py``)."""
 
 import pytest
 

@@ -30,7 +30,7 @@ from .core import (
     student_error,
     verify,
 )
-from .gan_step import value_and_grad
+from .stepping import value_and_grad
 
 __all__ = [
     "Exercise",

@@ -218,3 +218,24 @@ def check_negative_elbo(negative_elbo):
         models.append(model)
     run_in_model(lambda: same_training(*models, data, what="a small VAE's "
                  "compute_loss"), negative_elbo, "a small VAE's compute_loss")
+
+
+@exercise("03.6", "the VAE's training step, from the encoder to the update")
+def check_vae_train_step(vae_train_step):
+    r"""``vae_train_step(encoder, decoder, optimizer, x, eps)``: ``encoder(x)`` gives the
+    posterior's mean and log-variance (N, L), ``z`` is drawn from them by the
+    reparameterisation with the standard-normal ``eps`` (N, L), ``decoder(z)`` gives Bernoulli
+    logits for the binary images ``x`` (N, 28, 28, 1); one ``optimizer`` update of the encoder's
+    and the decoder's variables on the negative ELBO (reconstruction summed over the pixels,
+    plus the KL, each averaged over the batch), gradients from
+    :func:`~unsuplab.exercises.stepping.value_and_grad`; returns ``(loss, reconstruction,
+    kl)``. The checker runs three of its steps next to the reference's (same weights, images
+    and noise, SGD: the weights must agree), then trains it compiled for 300 steps on
+    binarised Fashion-MNIST next to the reference: the held-out negative ELBO must come within
+    a nat."""
+    from .vae_step import check_vae_step
+
+    mine, reference = check_vae_step(vae_train_step, lambda thunk: run_in_model(
+        thunk, vae_train_step, "a VAE's training step"))
+    print(f"Your VAE, trained 300 steps: held-out negative ELBO {mine:.1f} nats "
+          f"(reference {reference:.1f}).")

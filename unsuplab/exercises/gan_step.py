@@ -23,51 +23,13 @@ import functools
 
 import numpy as np
 
-from .feedback import Mismatch, describe
+from .feedback import Mismatch
+from .stepping import compiled, gap, run_steps, value_and_grad, weights
 
 LATENT = 2
 MODES = 8
 RADIUS = 2.0
 SPREAD = 0.05
-
-
-_SCOPES = []  # the stateless scope of the step being compiled on JAX (see `compiled`)
-
-
-def value_and_grad(loss_fn, variables):
-    """``(loss, gradients)`` of ``loss_fn()`` (no arguments, a scalar tensor) with respect to
-    ``variables`` (a list of Keras variables), on the backend in use. A variable that the loss
-    does not reach gets a zero gradient."""
-    import keras
-    from keras import ops
-
-    variables = list(variables)
-    backend = keras.backend.backend()
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        with tf.GradientTape() as tape:
-            loss = loss_fn()
-        grads = tape.gradient(loss, variables)
-        return loss, [ops.zeros_like(v) if g is None else g for g, v in zip(grads, variables,
-                                                                              strict=True)]
-    if backend == "jax":
-        import jax
-
-        outer = _SCOPES[-1] if _SCOPES else None  # compiled: the variables' current values
-
-        def of_values(values):
-            scope = keras.StatelessScope()
-            if outer is not None:
-                scope.state_mapping.update(outer.state_mapping)
-            scope.state_mapping.update({id(v): x for v, x in zip(variables, values,
-                                                                  strict=True)})
-            with scope:
-                return loss_fn()
-
-        return jax.value_and_grad(of_values)([v.value for v in variables])
-    raise NotImplementedError(f"value_and_grad is written for TensorFlow and JAX. Received: "
-                              f"backend={backend!r}")
 
 
 def mixture(n, rng):
@@ -157,16 +119,6 @@ def reference_step(generator, discriminator, d_optimizer, g_optimizer, real, z_d
     return d, g_step()
 
 
-def _weights(model):
-    from keras import ops
-
-    return [ops.convert_to_numpy(w) for w in model.trainable_weights]
-
-
-def _gap(a, b):
-    return max(float(np.max(np.abs(x - y))) for x, y in zip(a, b, strict=True))
-
-
 def _batches(steps, batch_size, seed):
     rng = np.random.default_rng(seed)
     for _ in range(steps):
@@ -180,68 +132,12 @@ def _setup(seed, learning_rate):
     return (generator, discriminator, *optimizers(generator, discriminator, learning_rate))
 
 
-def compiled(step, nets, *, compile=True):
-    """``step`` bound to ``nets`` and compiled as Keras compiles a training step:
-    ``tf.function`` on TensorFlow; on JAX ``jax.jit`` of the step run statelessly over every
-    variable of the networks and optimizers, written back after each call. ``compile=False``:
-    run eagerly (a few steps cost less than compiling)."""
-    import keras
-
-    def call(real, z_d, z_g):
-        out = step(*nets, real, z_d, z_g)
-        if not isinstance(out, (tuple, list)) or len(out) != 2:
-            raise Mismatch(f"Return the pair (d_loss, g_loss); yours returned {describe(out)}.")
-        return tuple(out)
-
-    if not compile:
-        return call
-    if keras.backend.backend() != "jax":
-        from .._backend import compile_fn
-
-        return compile_fn(call)
-    import jax
-
-    variables = [v for n in nets for v in n.variables]
-
-    def pure(values, real, z_d, z_g):
-        with keras.StatelessScope(state_mapping=list(zip(variables, values,
-                                                         strict=True))) as scope:
-            _SCOPES.append(scope)
-            try:
-                out = call(real, z_d, z_g)
-            finally:
-                _SCOPES.pop()
-        return out, [scope.get_current_value(v) for v in variables]
-
-    jitted = jax.jit(pure)
-
-    def run(real, z_d, z_g):
-        out, values = jitted([v.value for v in variables], real, z_d, z_g)
-        for v, x in zip(variables, values, strict=True):
-            v.assign(x)
-        return out
-
-    return run
-
-
-def _run(fn, batches, run):
-    """``fn`` (a compiled step) on each batch, through ``run``; the losses (steps, 2)."""
-    from keras import ops
-
-    losses = []
-    for batch in batches:
-        tensors = [ops.convert_to_tensor(a) for a in batch]
-        out = run(lambda t=tensors: fn(*t))
-        losses.append([float(np.reshape(ops.convert_to_numpy(v), -1)[0]) for v in out])
-    return np.array(losses)
-
-
 def _diagnose(student_nets, seed, batch, run):
     """After one step from the same start: which network went wrong, and how."""
-    mine_g, mine_d = (_weights(m) for m in student_nets[:2])
-    start_g, start_d = (_weights(m) for m in networks(seed))
+    mine_g, mine_d = (weights(m) for m in student_nets[:2])
+    start_g, start_d = (weights(m) for m in networks(seed))
     ref = _setup(seed, None)
-    _run(compiled(reference_step, ref, compile=False), [batch], run)
+    run_steps(compiled(reference_step, ref, compile=False), [batch], run)
     for kwargs, advice in (
         (dict(generator_first=True), "Your generator is updated before the discriminator: do "
          "the discriminator's step first, then the generator's, which must see the updated "
@@ -250,20 +146,20 @@ def _diagnose(student_nets, seed, batch, run):
          "loss: it is flat where the discriminator wins. Use the non-saturating loss."),
     ):
         other = _setup(seed, None)
-        _run(compiled(lambda *a, kw=kwargs: reference_step(*a, **kw), other, compile=False),
+        run_steps(compiled(lambda *a, kw=kwargs: reference_step(*a, **kw), other, compile=False),
              [batch], run)
-        if _gap(mine_g + mine_d, _weights(other[0]) + _weights(other[1])) < 1e-5:
+        if gap(mine_g + mine_d, weights(other[0]) + weights(other[1])) < 1e-5:
             return advice
-    if _gap(mine_d, start_d) == 0:
+    if gap(mine_d, start_d) == 0:
         return ("The discriminator did not change: no gradient reaches it (is its loss made "
                 "of keras.ops on the discriminator's outputs, without stop_gradient or a "
                 "NumPy round trip?), or its update is never applied.")
-    if _gap(mine_d, _weights(ref[1])) > 1e-5:
+    if gap(mine_d, weights(ref[1])) > 1e-5:
         return ("The discriminator's update differs from the reference's: check its loss "
                 "(real images are the positive class, generated ones the negative, from "
                 "logits, each term a mean over its batch), that the fake images come from "
                 "z_d, and that d_optimizer updates the discriminator.")
-    if _gap(mine_g, start_g) == 0:
+    if gap(mine_g, start_g) == 0:
         return ("The generator did not change: no gradient reaches it (are the generated "
                 "images computed inside the function you differentiate, without "
                 "stop_gradient?), or its update is never applied.")
@@ -280,20 +176,20 @@ def check_gan_step(step, run):
     student, ref = _setup(seed, None), _setup(seed, None)
     mine = compiled(step, student, compile=False)
     theirs = compiled(reference_step, ref, compile=False)
-    losses = _run(mine, batches[:1], run)
-    expected = _run(theirs, batches[:1], run)
-    if _gap(_weights(student[0]) + _weights(student[1]),
-            _weights(ref[0]) + _weights(ref[1])) > 1e-5:
+    losses = run_steps(mine, batches[:1], run)
+    expected = run_steps(theirs, batches[:1], run)
+    if gap(weights(student[0]) + weights(student[1]),
+            weights(ref[0]) + weights(ref[1])) > 1e-5:
         raise Mismatch(_diagnose(student, seed, batches[0], run))
     if not np.allclose(losses, expected, rtol=1e-5, atol=1e-6):
         raise Mismatch("Both networks are updated right, but the losses you return are not "
                        "the ones you minimised: return (d_loss, g_loss) of this step.")
-    _run(mine, batches[1:], run)
-    _run(theirs, batches[1:], run)
-    gap = _gap(_weights(student[0]) + _weights(student[1]), _weights(ref[0]) + _weights(ref[1]))
-    if gap > 1e-4:
+    run_steps(mine, batches[1:], run)
+    run_steps(theirs, batches[1:], run)
+    drift = gap(weights(student[0]) + weights(student[1]), weights(ref[0]) + weights(ref[1]))
+    if drift > 1e-4:
         raise Mismatch(f"Your first step is right, but after {steps} steps the weights are "
-                       f"{gap:.2g} away from the reference's: does your step keep state between "
+                       f"{drift:.2g} away from the reference's: does your step keep state between "
                        "calls, or reuse codes or batches from an earlier call?")
     return train_and_compare(step, run)
 
@@ -317,7 +213,7 @@ def trained_coverage(step, run, steps, batch_size, seed):
     from keras import ops
 
     nets = _setup(seed, 2e-3)
-    _run(compiled(step, nets), _batches(steps, batch_size, seed + 1), run)
+    run_steps(compiled(step, nets), _batches(steps, batch_size, seed + 1), run)
     z = np.random.default_rng(seed + 2).standard_normal((2000, LATENT)).astype(np.float32)
     return coverage(ops.convert_to_numpy(nets[0](ops.convert_to_tensor(z), training=False)))
 

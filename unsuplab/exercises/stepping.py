@@ -1,0 +1,137 @@
+r"""Training steps written by students, run as Keras runs its own: the machinery of the
+build-and-train exercises (04.6's GAN step, 03.6's VAE step).
+
+A student's step takes the networks and optimizers, then one batch of tensors, and updates the
+weights with gradients from :func:`value_and_grad` -- the one backend-specific line (a
+``tf.GradientTape`` on TensorFlow, ``jax.value_and_grad`` over the variables' values on JAX),
+so the same answer runs on both backends. :func:`compiled` binds a step to its networks and
+compiles it as ``fit`` would (``tf.function``; ``jax.jit`` of the stateless step, written back
+after each call); :func:`run_steps` feeds it batches; :func:`weights` and :func:`gap` compare
+where two runs left the networks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .feedback import Mismatch, describe
+
+_SCOPES = []  # the stateless scope of the step being compiled on JAX (see `compiled`)
+
+
+def value_and_grad(loss_fn, variables, *, has_aux=False):
+    """``(loss, gradients)`` of ``loss_fn()`` (no arguments, a scalar tensor) with respect to
+    ``variables`` (a list of Keras variables), on the backend in use. A variable that the loss
+    does not reach gets a zero gradient. With ``has_aux=True``, as in ``jax.value_and_grad``,
+    ``loss_fn`` returns ``(loss, aux)`` (values to report, not differentiated) and the result
+    is ``((loss, aux), gradients)``."""
+    import keras
+    from keras import ops
+
+    variables = list(variables)
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            out = loss_fn()
+        grads = tape.gradient(_loss_of(out, has_aux), variables)
+        return out, [ops.zeros_like(v) if g is None else g for g, v in zip(grads, variables,
+                                                                              strict=True)]
+    if backend == "jax":
+        import jax
+
+        outer = _SCOPES[-1] if _SCOPES else None  # compiled: the variables' current values
+
+        def of_values(values):
+            scope = keras.StatelessScope()
+            if outer is not None:
+                scope.state_mapping.update(outer.state_mapping)
+            scope.state_mapping.update({id(v): x for v, x in zip(variables, values,
+                                                                  strict=True)})
+            with scope:
+                out = loss_fn()
+            _loss_of(out, has_aux)
+            return out
+
+        return jax.value_and_grad(of_values, has_aux=has_aux)([v.value for v in variables])
+    raise NotImplementedError(f"value_and_grad is written for TensorFlow and JAX. Received: "
+                              f"backend={backend!r}")
+
+
+def _loss_of(out, has_aux):
+    if not has_aux:
+        return out
+    if not isinstance(out, (tuple, list)) or len(out) != 2:
+        raise Mismatch(f"With has_aux=True, loss_fn must return the pair (loss, aux); yours "
+                       f"returned {describe(out)}.")
+    return out[0]
+
+
+def weights(model):
+    from keras import ops
+
+    return [ops.convert_to_numpy(w) for w in model.trainable_weights]
+
+
+def gap(a, b):
+    return max(float(np.max(np.abs(x - y))) for x, y in zip(a, b, strict=True))
+
+
+def compiled(step, nets, *, returns=("d_loss", "g_loss"), compile=True):
+    """``step`` bound to ``nets`` (networks, then optimizers) and compiled as Keras compiles a
+    training step: ``tf.function`` on TensorFlow; on JAX ``jax.jit`` of the step run
+    statelessly over every variable of ``nets``, written back after each call. The step must
+    return a tuple of ``len(returns)`` losses (named ``returns`` in the feedback).
+    ``compile=False``: run eagerly (a few steps cost less than compiling)."""
+    import keras
+
+    def call(*batch):
+        out = step(*nets, *batch)
+        if not isinstance(out, (tuple, list)) or len(out) != len(returns):
+            raise Mismatch(f"Return the tuple ({', '.join(returns)}); yours returned "
+                           f"{describe(out)}.")
+        return tuple(out)
+
+    if not compile:
+        return call
+    if keras.backend.backend() != "jax":
+        from .._backend import compile_fn
+
+        return compile_fn(call)
+    import jax
+
+    variables = [v for n in nets for v in n.variables]
+
+    def pure(values, *batch):
+        with keras.StatelessScope(state_mapping=list(zip(variables, values,
+                                                         strict=True))) as scope:
+            _SCOPES.append(scope)
+            try:
+                out = call(*batch)
+            finally:
+                _SCOPES.pop()
+        return out, [scope.get_current_value(v) for v in variables]
+
+    jitted = jax.jit(pure)
+
+    def run(*batch):
+        out, values = jitted([v.value for v in variables], *batch)
+        for v, x in zip(variables, values, strict=True):
+            v.assign(x)
+        return out
+
+    return run
+
+
+def run_steps(fn, batches, run):
+    """``fn`` (a compiled step) on each batch, through ``run``; the losses it returns, an
+    array (steps, losses per step)."""
+    from keras import ops
+
+    losses = []
+    for batch in batches:
+        tensors = [ops.convert_to_tensor(a) for a in batch]
+        out = run(lambda t=tensors: fn(*t))
+        losses.append([float(np.reshape(ops.convert_to_numpy(v), -1)[0]) for v in out])
+    return np.array(losses)
