@@ -39,7 +39,39 @@ def masked_crossentropy(labels, logits):
     return -ops.sum(picked[:, 0] * mask) / ops.maximum(ops.sum(mask), 1.0)
 
 
-SOLUTIONS = {"08.1": draw, "08.2": nt_xent, "08.3": spread_step, "08.4": masked_crossentropy}
+def contrastive_train_step(encoder, head, optimizer, seed, x, temperature, *, one_view=False):
+    from keras import ops
+
+    from unsuplab.exercises import value_and_grad
+    from unsuplab.networks import augment
+
+    # 1. two views of every image, each its own random draw (no gradient needed through them)
+    view_1 = augment(x, seed=seed)
+    view_2 = x if one_view else augment(x, seed=seed)  # one_view: the planted mistake
+    variables = encoder.trainable_variables + head.trainable_variables
+    n = ops.shape(x)[0]
+
+    def loss_fn():
+        # 2. the projections of the 2N views, on the unit sphere
+        z = ops.concatenate([head(encoder(view_1)), head(encoder(view_2))], axis=0)
+        z = z / ops.norm(z, axis=1, keepdims=True)
+        # 3. cosine similarities over the temperature; an anchor is not its own candidate
+        logits = ops.matmul(z, ops.transpose(z)) / temperature
+        logits = ops.where(ops.eye(2 * n) > 0, -1e9, logits)
+        # 4. each view's partner: view i of the first batch <-> view i of the second
+        partner = ops.concatenate([ops.arange(n) + n, ops.arange(n)], axis=0)
+        log_p = logits - ops.logsumexp(logits, axis=1, keepdims=True)
+        loss = -ops.mean(ops.take_along_axis(log_p, partner[:, None], axis=1))
+        accuracy = ops.mean(ops.cast(ops.argmax(logits, axis=1) == partner, "float32"))
+        return loss, accuracy
+
+    (loss, accuracy), grads = value_and_grad(loss_fn, variables, has_aux=True)
+    optimizer.apply(grads, variables)
+    return loss, accuracy
+
+
+SOLUTIONS = {"08.1": draw, "08.2": nt_xent, "08.3": spread_step, "08.4": masked_crossentropy,
+             "08.6": contrastive_train_step}
 
 
 def _first_of_each_class(y, n_labels, seed):
@@ -63,4 +95,5 @@ WRONG = {
     "08.3": lambda W, F, Y, alpha: alpha * (W / W.sum(1, keepdims=True)) @ F
     + (1 - alpha) * Y,  # D^-1 W: label propagation's normalisation
     "08.4": _all_rows_mean,
+    "08.6": lambda *args: contrastive_train_step(*args, one_view=True),  # one view is the image
 }

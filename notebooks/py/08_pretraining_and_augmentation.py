@@ -35,8 +35,8 @@
 # is not classification (15); invariance and the NT-Xent loss (20); linear probe,
 # fine-tuning, the cluster assumption and label spreading (20); results and generative
 # augmentation (20). Lab (90 min): run the notebook and the explorer (15), exercises
-# 08.1–08.3 (35), 08.4 — the masked loss inside the model (20), conceptual questions
-# 08.C1–08.C3 (20).
+# 08.1–08.3 (25), 08.4 — the masked loss inside the model (15), 08.6 — SimCLR's training
+# step (25), conceptual questions 08.C1–08.C3 (10).
 #
 # **Prerequisites.** Chapters 01 (autoencoders), 03 (VAE) and 06 (the contrastive encoder);
 # logistic regression and cross-entropy (Hands-On ML ch. 4); k-nearest neighbours; a sum of
@@ -396,6 +396,37 @@ def my_masked_crossentropy(labels, logits):
 
 
 check("08.4", my_masked_crossentropy)
+
+# %% [markdown]
+# **08.6 — SimCLR's training step: two views, NT-Xent, one update.** Write the step that
+# trains chapter 06's contrastive encoder, for any encoder and projection head:
+# `contrastive_train_step(encoder, head, optimizer, seed, x, temperature)`. Draw two random
+# views of the batch `x`, each with its own call `augment(x, seed=seed)` (the chapter's crops,
+# flips and jitter; first view first, both before the loss: they need no gradient). Project
+# each view with `head(encoder(view))` and compute the NT-Xent loss of 08.2 on the two
+# batches of projections, now with `keras.ops`: cosine similarities divided by `temperature`,
+# the $2N$ views as anchors, each anchor left out of its own denominator, the partner of view
+# $i$ of the first batch being view $i$ of the second (and back). Take one `optimizer` step on
+# the encoder's *and* the head's variables, with `value_and_grad(loss_fn, variables,
+# has_aux=True)` as in 03.6, and return `(loss, accuracy)`, the accuracy being the share of the
+# $2N$ views whose most similar other view is their partner. The check runs three of your
+# steps next to the reference's from the same weights, images and seed, then trains your
+# step (compiled) for 200 steps on 4 096 images (well under a minute) and scores a linear
+# probe on your encoder's features against the reference's and the untrained encoder's. What
+# does the probe say about 200 steps, and what would you change to see more?
+
+# %%
+from keras import ops  # noqa: E402, F401 (your code uses ops.*)
+
+from unsuplab.exercises import value_and_grad  # noqa: E402, F401
+from unsuplab.networks import augment  # noqa: E402, F401
+
+
+def contrastive_train_step(encoder, head, optimizer, seed, x, temperature):
+    ...  # your code here (about 20 lines)
+
+
+check("08.6", contrastive_train_step)
 
 # %% [markdown]
 # **08.5 — (open, discussion: no check) The GAN as generator.** Repeat experiment (b) with samples from the

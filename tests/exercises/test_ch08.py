@@ -182,3 +182,98 @@ def test_stub_gets_the_no_answer_message():
                 4: lambda a, b, c, d: None}[n_args]
         with pytest.raises(Mismatch, match="not answered yet|returned None"):
             verify(exercise_id, stub)
+
+
+# --- 08.6: SimCLR's training step, checked by running it ----------------------------------------
+
+
+def _simclr_step(*, one_view=False, same_view=False, no_temperature=False, no_normalise=False,
+                 self_in=False, first_only=False, no_head=False, head_only=False,
+                 detach_second=False, views_swapped=False, returned=None, one_pass=False):
+    """A student's step with one planted mistake, written as a student would."""
+    def step(encoder, head, optimizer, seed, x, temperature):
+        from keras import ops
+
+        from unsuplab.exercises import value_and_grad
+        from unsuplab.networks import augment
+
+        if one_pass:  # both views in one call: other random draws than the exercise asks
+            both = augment(ops.concatenate([x, x], axis=0), seed=seed)
+            a, b = both[: ops.shape(x)[0]], both[ops.shape(x)[0]:]
+        else:
+            a = augment(x, seed=seed)
+            b = x if one_view else a if same_view else augment(x, seed=seed)
+        if views_swapped:
+            a, b = b, a
+        variables = head.trainable_variables
+        if not head_only:
+            variables = encoder.trainable_variables + variables
+        n = ops.shape(x)[0]
+
+        def loss_fn():
+            f = encoder if no_head else (lambda v: head(encoder(v)))
+            z1, z2 = f(a), f(b)
+            if detach_second:
+                z2 = ops.stop_gradient(z2)
+            z = ops.concatenate([z1, z2], axis=0)
+            if not no_normalise:
+                z = z / ops.norm(z, axis=1, keepdims=True)
+            s = ops.matmul(z, ops.transpose(z))
+            if not no_temperature:
+                s = s / temperature
+            if not self_in:
+                s = ops.where(ops.eye(2 * n) > 0, -1e9, s)
+            target = ops.concatenate([ops.arange(n) + n, ops.arange(n)], axis=0)
+            losses = ops.logsumexp(s, axis=1) - ops.take_along_axis(s, target[:, None],
+                                                                    axis=1)[:, 0]
+            loss = ops.mean(losses[:n] if first_only else losses)
+            accuracy = ops.mean(ops.cast(ops.argmax(s, axis=1) == target, "float32"))
+            return loss, accuracy
+
+        (loss, accuracy), grads = value_and_grad(loss_fn, variables, has_aux=True)
+        optimizer.apply(grads, variables)
+        return (loss, accuracy) if returned is None else returned(loss, accuracy)
+
+    return step
+
+
+WRONG_SIMCLR = {  # name: (the wrong step, what the feedback must point at, if anything)
+    "one-view-unaugmented": (sol.WRONG["08.6"], "the image itself"),
+    "the-same-view-twice": (_simclr_step(same_view=True), "same draw"),
+    "temperature-ignored": (_simclr_step(no_temperature=True), "temperature"),
+    "not-normalised": (_simclr_step(no_normalise=True), "cosine"),
+    "anchor-in-its-denominator": (_simclr_step(self_in=True), "its own denominator"),
+    "first-view-anchors-only": (_simclr_step(first_only=True), "second view"),
+    "head-skipped": (_simclr_step(no_head=True), "head"),
+    "encoder-not-updated": (_simclr_step(head_only=True), "encoder did not change"),
+    "second-view-detached": (_simclr_step(detach_second=True), "detached"),
+    "values-swapped-on-return": (_simclr_step(returned=lambda loss, acc: (acc, loss)),
+                                 "values you return"),
+    # equivalent in law, but other random draws than the reference's: the feedback names the
+    # protocol the exercise states (each view its own call, first view first)
+    "both-views-in-one-call": (_simclr_step(one_pass=True), "first view first"),
+}
+
+
+@pytest.mark.parametrize("wrong, pattern", list(WRONG_SIMCLR.values()), ids=list(WRONG_SIMCLR))
+def test_wrong_simclr_steps_fail_with_feedback_that_points_at_the_mistake(wrong, pattern):
+    with pytest.raises(Mismatch, match=pattern) as err:
+        verify("08.6", wrong)
+    for answer in ("/ temperature", "ops.norm", "eye(", "logsumexp"):
+        assert answer not in str(err.value), str(err.value)
+
+
+def test_swapping_the_two_views_is_no_mistake():
+    from unsuplab.exercises import contrastive_step
+
+    # NT-Xent takes every view as an anchor: it is symmetric in the two views
+    contrastive_step.compare_steps(_simclr_step(views_swapped=True), lambda thunk: thunk())
+
+
+def test_the_reference_encoder_beats_its_untrained_self():
+    import keras
+
+    from unsuplab.exercises import contrastive_step
+
+    backend = keras.backend.backend()
+    assert contrastive_step._reference_probe(backend) > contrastive_step.untrained_probe(backend)

@@ -4,11 +4,10 @@ from layers and trained by the checker next to the library's."""
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 from ..metrics import psnr
+from ._data import fashion_subset
 from .core import (
     Mismatch,
     as_array,
@@ -229,15 +228,10 @@ AE_TRAIN = {"n_train": 3072, "n_test": 512, "epochs": 3, "batch_size": 64, "lear
 AE_TOLERANCE_DB = 1.0
 
 
-@functools.cache
 def _fashion_subset():
-    """01.6's training and test images, read once per session."""
-    from ..data import load_fashion_mnist
-
-    (x_train, _), (x_test, _), _ = load_fashion_mnist()
-    scale = np.float32(1 / 255)
-    return (x_train[: AE_TRAIN["n_train"], :, :, None] * scale,
-            x_test[: AE_TRAIN["n_test"], :, :, None] * scale)
+    """01.6's training and test images."""
+    x_train, _, x_test, _ = fashion_subset(AE_TRAIN["n_train"], AE_TRAIN["n_test"])
+    return x_train, x_test
 
 
 def _trained_psnr(encoder, decoder, data, desc):

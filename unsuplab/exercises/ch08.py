@@ -219,3 +219,25 @@ def check_masked_crossentropy(masked_crossentropy):
     if not np.isfinite(gap) or gap > 1e-4:
         raise Mismatch(f"Plugged into ImageClassifier.compute_loss, your loss trains the model "
                        f"differently from the library's (largest weight gap {gap:.2g}).")
+
+
+@exercise("08.6", "SimCLR's training step: two views, NT-Xent, one update",
+          library=("unsuplab.models.contrastive.nt_xent",))
+def check_contrastive_train_step(contrastive_train_step):
+    r"""``contrastive_train_step(encoder, head, optimizer, seed, x, temperature)``: two views
+    of the batch ``x``, each by its own call ``augment(x, seed=seed)`` (first view first), the
+    NT-Xent loss of their projections ``head(encoder(view))`` at ``temperature``, one
+    ``optimizer`` update of the encoder's and the head's variables, gradients from
+    :func:`~unsuplab.exercises.stepping.value_and_grad`; returns ``(loss, accuracy)``. The
+    checker runs three of its steps next to the reference's (same weights, images and seed,
+    SGD: the weights must agree), then trains it compiled for 200 steps on Fashion-MNIST next to
+    the reference: a linear probe on the encoder's features must come within 3 points."""
+    import keras
+
+    from .contrastive_step import check_contrastive_step, untrained_probe
+
+    mine, reference = check_contrastive_step(contrastive_train_step, lambda thunk: run_in_model(
+        thunk, contrastive_train_step, "SimCLR's training step"))
+    print(f"Your encoder, trained 200 steps: linear-probe accuracy {mine:.1%} (reference "
+          f"{reference:.1%}; the same encoder untrained: "
+          f"{untrained_probe(keras.backend.backend()):.1%}).")

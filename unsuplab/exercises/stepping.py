@@ -12,6 +12,8 @@ where two runs left the networks.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .feedback import Mismatch, describe
@@ -42,9 +44,10 @@ def value_and_grad(loss_fn, variables, *, has_aux=False):
         import jax
 
         outer = _SCOPES[-1] if _SCOPES else None  # compiled: the variables' current values
+        differentiated = {id(v) for v in variables}
 
         def of_values(values):
-            scope = keras.StatelessScope()
+            scope = _recording_scope()()
             if outer is not None:
                 scope.state_mapping.update(outer.state_mapping)
             scope.state_mapping.update({id(v): x for v, x in zip(variables, values,
@@ -52,11 +55,41 @@ def value_and_grad(loss_fn, variables, *, has_aux=False):
             with scope:
                 out = loss_fn()
             _loss_of(out, has_aux)
-            return out
+            # what loss_fn assigned to other variables (a SeedGenerator's state, ...)
+            updates = [(v, scope.get_current_value(v)) for k, v in scope.assigned.items()
+                       if k not in differentiated]
+            return (out, updates) if not has_aux else (out[0], (out[1], updates))
 
-        return jax.value_and_grad(of_values, has_aux=has_aux)([v.value for v in variables])
+        value, grads = jax.value_and_grad(of_values, has_aux=True)(
+            [v.value for v in variables])
+        if has_aux:
+            loss, (aux, updates) = value
+            value = (loss, aux)
+        else:
+            value, updates = value
+        for v, x in updates:  # as on TensorFlow, where the assignments happen in the tape
+            v.assign(x)
+        return value, grads
     raise NotImplementedError(f"value_and_grad is written for TensorFlow and JAX. Received: "
                               f"backend={backend!r}")
+
+
+@functools.cache
+def _recording_scope():
+    """``keras.StatelessScope`` that also remembers the variables assigned in it (built on first
+    use: Keras is imported lazily)."""
+    import keras
+
+    class RecordingScope(keras.StatelessScope):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.assigned = {}
+
+        def add_update(self, update):
+            super().add_update(update)
+            self.assigned[id(update[0])] = update[0]
+
+    return RecordingScope
 
 
 def _loss_of(out, has_aux):
@@ -66,6 +99,11 @@ def _loss_of(out, has_aux):
         raise Mismatch(f"With has_aux=True, loss_fn must return the pair (loss, aux); yours "
                        f"returned {describe(out)}.")
     return out[0]
+
+
+def _variables(net):
+    """A network's or optimizer's variables; a ``SeedGenerator``'s state."""
+    return list(net.variables) if hasattr(net, "variables") else [net.state]
 
 
 def weights(model):
@@ -101,7 +139,7 @@ def compiled(step, nets, *, returns=("d_loss", "g_loss"), compile=True):
         return compile_fn(call)
     import jax
 
-    variables = [v for n in nets for v in n.variables]
+    variables = [v for n in nets for v in _variables(n)]
 
     def pure(values, *batch):
         with keras.StatelessScope(state_mapping=list(zip(variables, values,

@@ -25,6 +25,7 @@ import functools
 
 import numpy as np
 
+from ._data import fashion_subset
 from .feedback import Mismatch
 from .stepping import compiled, gap, run_steps, value_and_grad, weights
 
@@ -213,12 +214,8 @@ def train_and_compare(step, run):
 
 @functools.cache
 def _binary_fashion():
-    from ..data import load_fashion_mnist
-
-    (x_train, _), (x_test, _), _ = load_fashion_mnist()
-    binary = [(x[:n, :, :, None] > 127).astype(np.float32)
-              for x, n in ((x_train, TRAIN["n_train"]), (x_test, TRAIN["n_test"]))]
-    return tuple(binary)
+    x_train, _, x_test, _ = fashion_subset(TRAIN["n_train"], TRAIN["n_test"])
+    return (x_train > 0.5).astype(np.float32), (x_test > 0.5).astype(np.float32)
 
 
 def negative_elbo(encoder, decoder, x, eps):
