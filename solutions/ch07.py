@@ -45,7 +45,38 @@ def dfc_loss(response):
     return sim + ops.mean(dy) + ops.mean(dx)
 
 
-SOLUTIONS = {"07.1": miou, "07.2": kmeans_step, "07.3": continuity, "07.4": dfc_loss}
+def kim_segment(network, optimizer, image, steps, mu, *, labels_once=False):
+    import keras
+    from keras import ops
+
+    from unsuplab.exercises import value_and_grad
+
+    x = ops.convert_to_tensor(image[None])  # a batch of one image
+    n_segments = []
+    labels = ops.argmax(network(x), axis=-1)
+    for _ in range(steps):
+        if not labels_once:  # labels_once: the planted mistake
+            # 1. the pseudo-labels: the argmax of the current response (no gradient through it)
+            labels = ops.argmax(network(x), axis=-1)
+        n_segments.append(len(np.unique(ops.convert_to_numpy(labels))))
+
+        # 2. one step on  mean cross-entropy against them + mu * continuity
+        def loss_fn(labels=labels):
+            r = network(x, training=True)
+            similarity = ops.mean(keras.losses.sparse_categorical_crossentropy(
+                labels, r, from_logits=True))
+            continuity = (ops.mean(ops.abs(r[:, 1:] - r[:, :-1]))
+                          + ops.mean(ops.abs(r[:, :, 1:] - r[:, :, :-1])))
+            return similarity + mu * continuity
+
+        _, grads = value_and_grad(loss_fn, network.trainable_variables)
+        optimizer.apply(grads, network.trainable_variables)
+    # 3. the segmentation: the labels of the trained network
+    return ops.convert_to_numpy(ops.argmax(network(x), axis=-1))[0], n_segments
+
+
+SOLUTIONS = {"07.1": miou, "07.2": kmeans_step, "07.3": continuity, "07.4": dfc_loss,
+             "07.6": kim_segment}
 
 
 def _greedy_miou(labels_true, labels_pred):
@@ -65,6 +96,7 @@ WRONG = {
     "07.4": lambda r: __import__("keras").ops.mean(  # the continuity term alone
         __import__("keras").ops.abs(r[:, 1:] - r[:, :-1])) + __import__("keras").ops.mean(
         __import__("keras").ops.abs(r[:, :, 1:] - r[:, :, :-1])),
+    "07.6": lambda *args: kim_segment(*args, labels_once=True),  # pseudo-labels never renewed
 }
 
 # The answers to the conceptual questions (07.C1-07.C4) and the open exercise 07.5 are in

@@ -29,8 +29,9 @@
 # **Class plan.** Lecture (90 min): segmentation as clustering, features (15); the mosaics and
 # the scores, Hungarian matching (20); classical baselines and the Gabor bank (20);
 # differentiable feature clustering, its loss and the continuity term (25); results and
-# discussion (10). Lab (90 min): run the notebook (10), exercises 07.1–07.3 (35), 07.4 — the
-# loss inside the model (25), conceptual questions 07.C1–07.C4 (20).
+# discussion (10). Lab (90 min): run the notebook (10), exercises 07.1–07.3 (30), 07.4 — the
+# loss inside the model (15), 07.6 — the whole loop (20), conceptual questions 07.C1–07.C4
+# (15).
 #
 # **Prerequisites.** k-means (chapter 00; Hands-On ML ch. 9), convolutions and Keras
 # `compute_loss` (chapter 02; keras.io "Customizing what happens in fit"), cross-entropy and
@@ -507,6 +508,30 @@ def my_dfc_loss(response):
 
 
 check("07.4", my_dfc_loss)
+
+# %% [markdown]
+# **07.6 — The whole loop, on one image.** Write what `FeatureClustering.segment` does with
+# its network, in your own loop: `kim_segment(network, optimizer, image, steps, mu)`. `image`
+# is (H, W, C); `network` maps a batch (1, H, W, C) to the response (1, H, W, q). At each of
+# the `steps` steps: take the pseudo-labels, the argmax of the current response; record how
+# many distinct labels there are; then take one `optimizer` step on the loss of 07.4 with the
+# continuity term weighted by `mu`, on that step's pseudo-labels (gradients from
+# `value_and_grad(loss_fn, network.trainable_variables)`, as in 04.6). Return
+# `(labels, n_segments)`: the argmax of the *trained* network's response, (H, W), and the list
+# of counts, one per step. The check runs three of your steps next to the reference loop,
+# then 40 steps on a photograph next to `FeatureClustering.segment`, from the same weights:
+# your segmentation and your counts must agree with the library's. Watch `n_segments`: when
+# do clusters merge, and what does `mu` change?
+
+# %%
+from unsuplab.exercises import value_and_grad  # noqa: E402, F401
+
+
+def kim_segment(network, optimizer, image, steps, mu):
+    ...  # your code here (about 20 lines)
+
+
+check("07.6", kim_segment)
 
 # %% [markdown]
 # **07.5 — (open, discussion: no check) Learned features.** Start the deep method from learned features: feed the

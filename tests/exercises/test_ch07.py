@@ -225,3 +225,79 @@ def test_stub_gets_the_no_answer_message():
         stub = [lambda a: None, lambda a, b: None, lambda a, b, c: None][n_args - 1]
         with pytest.raises(Mismatch, match="not answered yet|returned None"):
             verify(exercise_id, stub)
+
+
+# --- 07.6: Kim et al.'s loop, checked by running it next to FeatureClustering -------------------
+
+
+def _kim(*, labels_once=False, mu_one=False, squared=False, rows_only=False, ce_sum=False,
+         extra_step=False, labels_before=False, eval_counts=False, no_update=False,
+         returned=None):
+    """A student's loop with one planted mistake, written as a student would."""
+    def loop(network, optimizer, image, steps, mu):
+        import keras
+        from keras import ops
+
+        from unsuplab.exercises import value_and_grad
+
+        x = ops.convert_to_tensor(image[None])
+        counts, labels = [], ops.argmax(network(x), axis=-1)
+        for _ in range(steps + int(extra_step)):
+            if not labels_once:
+                labels = ops.argmax(network(x), axis=-1)
+            counts.append(int(np.unique(ops.convert_to_numpy(labels)).size))
+            last = labels
+
+            def loss_fn(labels=labels):
+                r = network(x)
+                ce = keras.losses.sparse_categorical_crossentropy(labels, r, from_logits=True)
+                ce = ops.sum(ce) if ce_sum else ops.mean(ce)
+                f = ops.square if squared else ops.abs
+                con = ops.mean(f(r[:, 1:] - r[:, :-1]))
+                if not rows_only:
+                    con = con + ops.mean(f(r[:, :, 1:] - r[:, :, :-1]))
+                return ce + (1.0 if mu_one else mu) * con
+
+            _, grads = value_and_grad(loss_fn, network.trainable_variables)
+            if not no_update:
+                optimizer.apply(grads, network.trainable_variables)
+        final = last if labels_before else ops.argmax(network(x), axis=-1)
+        if eval_counts:  # counts of the final labels, repeated
+            counts = [int(np.unique(ops.convert_to_numpy(final)).size)] * steps
+        out = (ops.convert_to_numpy(final)[0], counts)
+        return out if returned is None else returned(*out)
+
+    return loop
+
+
+WRONG_KIM = {  # name: (the wrong loop, what the feedback must point at)
+    "pseudo-labels-computed-once": (sol.WRONG["07.6"], "once, before the loop"),
+    "mu-ignored": (_kim(mu_one=True), "mu"),
+    "squared-continuity": (_kim(squared=True), "squares"),
+    "continuity-in-one-direction": (_kim(rows_only=True), "one direction"),
+    "cross-entropy-summed": (_kim(ce_sum=True), "summed over the pixels"),
+    "one-step-too-many": (_kim(extra_step=True), "too many"),
+    "labels-from-before-the-last-update": (_kim(labels_before=True), "before its update"),
+    "counts-of-the-final-labels": (_kim(eval_counts=True), "n_segments"),
+    "never-updated": (_kim(no_update=True), "did not change"),
+    "pair-swapped": (_kim(returned=lambda labels, counts: (counts, labels)), "labels"),
+}
+
+
+@pytest.mark.parametrize("wrong, pattern", list(WRONG_KIM.values()), ids=list(WRONG_KIM))
+def test_wrong_kim_loops_fail_with_feedback_that_points_at_the_mistake(wrong, pattern):
+    with pytest.raises(Mismatch, match=pattern) as err:
+        verify("07.6", wrong)
+    for answer in ("ops.abs", "ops.mean", "argmax(network", "sparse_categorical"):
+        assert answer not in str(err.value), str(err.value)
+
+
+def test_a_loop_that_calls_the_library_is_refused():
+    def loop(network, optimizer, image, steps, mu):
+        from unsuplab.models.feature_clustering import FeatureClustering
+
+        model = FeatureClustering(image.shape[-1], continuity=mu)
+        return model.segment(image, steps=steps), [1] * steps
+
+    with pytest.raises(Mismatch):
+        verify("07.6", loop)

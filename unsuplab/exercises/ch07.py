@@ -217,3 +217,24 @@ def check_dfc_loss(dfc_loss):
     if score < 0.8:
         raise Mismatch(f"Trained with your loss, the model splits a two-colour image badly "
                        f"(mIoU {score:.2f}).")
+
+
+@exercise("07.6", "Kim et al.'s segmentation loop on one image",
+          library=("unsuplab.models.feature_clustering.FeatureClustering",
+                   "unsuplab.models.feature_clustering.similarity_loss",
+                   "unsuplab.models.feature_clustering.continuity_loss"))
+def check_kim_segment(kim_segment):
+    r"""``kim_segment(network, optimizer, image, steps, mu)``: ``steps`` times, the response
+    of ``network`` to the (H, W, C) ``image`` (a batch of one), its argmax as pseudo-labels,
+    one ``optimizer`` update of the network on the mean cross-entropy against them plus ``mu``
+    times the continuity loss; returns ``(labels, n_segments)``: the argmax of the trained
+    network's response (H, W), and the number of distinct pseudo-labels of each step. The
+    checker runs three steps next to the reference loop (same weights: they must agree), then
+    40 steps on a photograph next to ``FeatureClustering.segment`` from the same weights: the
+    two segmentations must agree."""
+    from .kim_loop import check_kim_loop
+
+    ari, (mine, library) = check_kim_loop(kim_segment, lambda thunk: run_in_model(
+        thunk, kim_segment, "Kim et al.'s loop"))
+    print(f"On the photograph, your loop and the library's agree: adjusted Rand index "
+          f"{ari:.3f}, {mine} segments (library: {library}).")
