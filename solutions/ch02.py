@@ -29,7 +29,33 @@ def add_noise(x, sigma_max, seed):
     return ops.clip(noisy, 0.0, 1.0)
 
 
-SOLUTIONS = {"02.1": hole_psnr, "02.2": hide, "02.3": posterior_mean, "02.5": add_noise}
+def blind_spot_train_step(network, optimizer, noisy, grid, offset, *, score_all=False):
+    from unsuplab.exercises import value_and_grad
+
+    # 1. where the hidden pixels are: one per grid x grid cell, at the offset (row, column)
+    rows = ops.arange(ops.shape(noisy)[1]) % grid
+    cols = ops.arange(ops.shape(noisy)[2]) % grid
+    hidden = ops.logical_and(rows[:, None] == offset[0], cols[None, :] == offset[1])
+    hidden = ops.cast(hidden, noisy.dtype)[None, :, :, None]
+    # 2. each replaced by the mean of its four neighbours (02.2, on a batch)
+    p = ops.pad(noisy, ((0, 0), (1, 1), (1, 1), (0, 0)), mode="reflect")
+    mean4 = (p[:, :-2, 1:-1] + p[:, 2:, 1:-1] + p[:, 1:-1, :-2] + p[:, 1:-1, 2:]) / 4.0
+    network_input = noisy * (1.0 - hidden) + mean4 * hidden
+    if score_all:  # the planted mistake: every pixel scored, so the identity is optimal
+        hidden = ops.ones_like(hidden)
+
+    # 3. the squared error to the *noisy* values, on the hidden pixels only
+    def loss_fn():
+        error = ops.square(network(network_input, training=True) - noisy) * hidden
+        return ops.sum(error) / (ops.sum(hidden) * ops.cast(ops.shape(noisy)[0], noisy.dtype))
+
+    loss, grads = value_and_grad(loss_fn, network.trainable_variables)
+    optimizer.apply(grads, network.trainable_variables)
+    return loss
+
+
+SOLUTIONS = {"02.1": hole_psnr, "02.2": hide, "02.3": posterior_mean, "02.5": add_noise,
+             "02.6": blind_spot_train_step}
 
 
 def _hide_with_centre(y, grid, offset):
@@ -49,4 +75,5 @@ WRONG = {
     # one noise level for every image: not a blind denoiser
     "02.5": lambda x, sigma_max, seed: ops.clip(
         x + sigma_max * keras.random.normal(ops.shape(x), seed=seed), 0.0, 1.0),
+    "02.6": lambda *args: blind_spot_train_step(*args, score_all=True),  # learns the identity
 }

@@ -32,8 +32,9 @@
 # against the classical denoisers, PSNR per noise level (15); other corruptions and a mixed
 # model (5); inpainting: the mask as an input, the loss on the holes (15); self-supervised
 # denoising — J-invariance, Noise2Self with clipped noise, putting the centre pixel back (20);
-# the explorer (5). Lab (90 min): run the notebook (15), exercises 02.1–02.3 and the model
-# exercise (40), the open question 02.4 (15), conceptual questions 02.C1–02.C3 (20).
+# the explorer (5). Lab (90 min): run the notebook (10), exercises 02.1–02.3 and the model
+# exercise 02.5 (30), Noise2Self's training step 02.6 (20), the open question 02.4 (15),
+# conceptual questions 02.C1–02.C3 (15).
 #
 # **Prerequisites.** Chapter 01 (autoencoders, PSNR); conditional expectation and the
 # bias–variance split of a squared error (C. M. Bishop, *Pattern Recognition and Machine
@@ -543,6 +544,31 @@ def add_noise(x, sigma_max, seed):
 
 
 check("02.5", add_noise)
+
+# %% [markdown]
+# **02.6 — Noise2Self's training step: hide, predict, score the hidden pixels.** Train a
+# denoiser from noisy images alone. Write `blind_spot_train_step(network, optimizer, noisy,
+# grid, offset)` with `keras.ops`: `noisy` is a batch (N, H, W, 1); hide the pixels $(r, c)$
+# with `r % grid == offset[0]` and `c % grid == offset[1]` as in 02.2 (each replaced by the
+# mean of its four neighbours, the batch mirrored at its borders), run `network` on the
+# hidden batch, and take one `optimizer` step on the mean squared error between its output
+# and the *noisy* batch, averaged over the hidden pixels only (gradients from
+# `value_and_grad(loss_fn, network.trainable_variables)`, as in 04.6). Return the loss. The
+# check runs three of your steps next to the reference's from the same weights, batches and
+# offsets, then trains your step (compiled) for 300 steps on noisy Fashion-MNIST images
+# (σ = 0.2) and scores the network against the clean test images, which training never sees.
+# Why does the loss have to skip the pixels the network could see, and why does fitting the
+# noisy values teach the clean ones (02.C2)?
+
+# %%
+from unsuplab.exercises import value_and_grad  # noqa: E402, F401
+
+
+def blind_spot_train_step(network, optimizer, noisy, grid, offset):
+    ...  # your code here (about 15 lines)
+
+
+check("02.6", blind_spot_train_step)
 
 # %% [markdown]
 # ### Conceptual and derivation questions

@@ -233,3 +233,24 @@ def check_add_noise(add_noise):
         raise Mismatch(f"Plugged into a denoiser's compute_loss, your noise gives training "
                        f"losses {np.round(mine, 4).tolist()}, far from the library's "
                        f"{np.round(library, 4).tolist()}.")
+
+
+@exercise("02.6", "Noise2Self's training step: hide, predict, score the hidden pixels",
+          library=("unsuplab.models.blind_spot.BlindSpotDenoiser",))
+def check_blind_spot_train_step(blind_spot_train_step):
+    r"""``blind_spot_train_step(network, optimizer, noisy, grid, offset)``: ``noisy`` (N, H, W,
+    1); the pixels (r, c) with ``r % grid == offset[0]`` and ``c % grid == offset[1]`` replaced
+    by the mean of their four neighbours (the batch mirrored at its borders), ``network`` run on
+    that hidden batch, one ``optimizer`` step on the mean squared error to ``noisy`` over the
+    hidden pixels, gradients from :func:`~unsuplab.exercises.stepping.value_and_grad`; returns
+    the loss. The checker runs three of its steps next to the reference's (same weights, batches
+    and offsets, SGD: the weights must agree), then trains it compiled for 300 steps on noisy
+    Fashion-MNIST next to the reference: the PSNR against the clean test images must come
+    within 0.5 dB."""
+    from .blind_spot_step import check_blind_spot_step
+
+    mine, reference, noisy = check_blind_spot_step(
+        blind_spot_train_step, lambda thunk: run_in_model(thunk, blind_spot_train_step,
+                                                         "Noise2Self's training step"))
+    print(f"Trained on noisy images only, your network restores held-out images to {mine:.2f} "
+          f"dB PSNR (reference {reference:.2f} dB; the noisy images: {noisy:.2f} dB).")
