@@ -155,17 +155,18 @@ def segment(image, k, method=DEEP_METHOD, *, seed=0, steps=None) -> Segmentation
 
 
 def run_methods(mosaics, methods=METHOD_NAMES, *, seeds=(0,), steps=None, verbose=False,
-                progress=False):
+                progress=True):
     """Every method on every mosaic -> a list of records (one per method, seed and mosaic):
     ``{"method", "seed", "index", "kind", "miou", "ari", "vi", "are", "seconds"}``.
-    Classical methods run once (seed 0); deep ones once per seed in ``seeds``. ``progress=True``
-    shows a bar over the segmentations (``tqdm.auto``: a widget in a notebook; off by default,
-    as the browser test counts a closed progress widget as a widget that failed to render)."""
+    Classical methods run once (seed 0); deep ones once per seed in ``seeds``. ``progress``
+    shows a bar over the segmentations (``tqdm.auto``: a widget in a notebook). The bar stays
+    when done: a bar closed from the kernel leaves JupyterLab an output whose widget is gone,
+    shown as "Error displaying widget" when the notebook is reopened."""
     from tqdm.auto import tqdm
 
     runs = [(method, seed) for method in methods for seed in (seeds if method in DEEP else (0,))]
     bar = tqdm(total=len(runs) * len(mosaics), desc="segmenting", unit="image",
-               disable=not progress, leave=False)
+               disable=not progress)
     records = []
     for method, seed in runs:
         bar.set_postfix_str(f"{method}, seed {seed}")

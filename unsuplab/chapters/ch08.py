@@ -297,7 +297,7 @@ def evaluate(method, feats, data, labelled, *, seed=0, reuse=None):
 
 
 def run_protocol(data, feats, pairs, *, label_counts=None, n_draws=None, verbose=False,
-                 progress=False):
+                 progress=True):
     """Every (representation, method) pair on every label budget and draw.
 
     Args:
@@ -306,8 +306,8 @@ def run_protocol(data, feats, pairs, *, label_counts=None, n_draws=None, verbose
         pairs: ``(representation, method)`` pairs; ``scratch`` ignores the representation.
         label_counts, n_draws: default ``fewlabel.label_counts`` and ``fewlabel.n_draws``
             (``fewlabel.cnn_label_counts`` limits the CNN methods).
-        progress: a bar over the label draws (``tqdm.auto``: a widget in a notebook; off by
-            default, as the browser test counts a closed progress widget as a failed one).
+        progress: a bar over the label draws (``tqdm.auto``: a widget in a notebook; it stays
+            when done, see :func:`unsuplab.chapters.ch07.run_methods`).
 
     Returns:
         A list of records ``{"representation", "method", "n_labels", "draw", "accuracy",
@@ -323,7 +323,7 @@ def run_protocol(data, feats, pairs, *, label_counts=None, n_draws=None, verbose
     runs = [(rep, method, n) for rep, method in pairs for n in label_counts
             if not (method in ("scratch", "finetune") and n not in cnn_counts)]
     bar = tqdm(total=len(runs) * n_draws, desc="label draws", unit="draw",
-               disable=not progress, leave=False)
+               disable=not progress)
     for rep, method in pairs:
         for n in label_counts:
             if method in ("scratch", "finetune") and n not in cnn_counts:
@@ -367,8 +367,9 @@ AUGMENTATIONS = {
 
 
 def augment_experiments(data, vae, kinds=tuple(AUGMENTATIONS), *, n_labels=100,
-                        n_draws=None, n_new=None, threshold=0.9, verbose=False):
-    """The gain of the scratch CNN from synthetic images, per draw, for each kind.
+                        n_draws=None, n_new=None, threshold=0.9, verbose=False, progress=True):
+    """The gain of the scratch CNN from synthetic images, per draw, for each kind
+    (``progress``: a bar over the draws, as in :func:`run_protocol`).
 
     For each draw, the CNN is trained on the ``n_labels`` labelled images alone (once,
     shared by the kinds) and on those images plus ``n_new`` synthetic ones of each kind
@@ -389,8 +390,8 @@ def augment_experiments(data, vae, kinds=tuple(AUGMENTATIONS), *, n_labels=100,
     n_new = config.setting("fewlabel.augment_new") if n_new is None else n_new
     out = {k: {"plain": [], "augmented": [], "kept": []} for k in kinds}
     kept = {}  # one compiled CNN for every training (train_classifier's reuse)
-    for draw in trange(n_draws, desc="augmentation draws", unit="draw", leave=False,
-                       disable=True):  # see run_protocol's progress
+    for draw in trange(n_draws, desc="augmentation draws", unit="draw",
+                       disable=not progress):
         idx = draw_labels(data.y_train, n_labels, seed=draw)
         x_lab = data.x_train[idx].astype(np.float32) / 255.0
         y_lab = data.y_train[idx]

@@ -209,8 +209,7 @@ def trained_psnr(step, run, desc):
     net, opt = _setup(0, TRAIN["learning_rate"])
     batches = _batches(TRAIN["steps"], TRAIN["batch_size"], 1, images=noisy_train)
     losses = run_steps(compiled(step, (net, opt), returns=RETURNS),
-                       tqdm(batches, total=TRAIN["steps"], desc=desc, unit="step",
-                            leave=False), run)
+                       tqdm(batches, total=TRAIN["steps"], desc=desc, unit="step"), run)
     if not np.all(np.isfinite(losses)):
         raise Mismatch("Compiled and repeated, your step's loss became inf or NaN.")
     return _psnr(clean_test, ops.convert_to_numpy(net(noisy_test, training=False)))

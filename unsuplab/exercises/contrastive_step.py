@@ -231,7 +231,7 @@ def probe_accuracy(step, run, desc, *, steps=TRAIN["steps"]):
     nets = _setup(0, TRAIN["learning_rate"])
     batches = _batches(steps, TRAIN["batch_size"], 1, TRAIN["temperature"], images=x_train)
     losses = run_steps(compiled(step, nets, returns=RETURNS),
-                       tqdm(batches, total=steps, desc=desc, unit="step", leave=False,
+                       tqdm(batches, total=steps, desc=desc, unit="step",
                             disable=not steps), run)
     if steps and not np.all(np.isfinite(losses)):
         raise Mismatch("Compiled and repeated, your step's loss became inf or NaN.")

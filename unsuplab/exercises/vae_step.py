@@ -239,8 +239,7 @@ def trained_nelbo(step, run, desc):
     nets = _setup(0, TRAIN["learning_rate"])
     fn = compiled(step, nets, returns=RETURNS)
     batches = _batches(TRAIN["steps"], TRAIN["batch_size"], 1, images=x_train)
-    losses = run_steps(fn, tqdm(batches, total=TRAIN["steps"], desc=desc, unit="step",
-                                leave=False), run)
+    losses = run_steps(fn, tqdm(batches, total=TRAIN["steps"], desc=desc, unit="step"), run)
     if not np.all(np.isfinite(losses)):
         raise Mismatch("Compiled and repeated, your step's loss became inf or NaN.")
     eps = np.random.default_rng(2).standard_normal((len(x_test), LATENT)).astype(np.float32)
