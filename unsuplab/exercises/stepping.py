@@ -1,5 +1,6 @@
 r"""Training steps written by students, run as Keras runs its own: the machinery of the
-build-and-train exercises (04.6's GAN step, 03.6's VAE step).
+build-and-train exercises (02.6, 03.6, 04.6 and 08.6's steps; 07.6's loop uses
+:func:`value_and_grad`).
 
 A student's step takes the networks and optimizers, then one batch of tensors, and updates the
 weights with gradients from :func:`value_and_grad` -- the one backend-specific line (a
@@ -45,6 +46,7 @@ def value_and_grad(loss_fn, variables, *, has_aux=False):
 
         outer = _SCOPES[-1] if _SCOPES else None  # compiled: the variables' current values
         differentiated = {id(v) for v in variables}
+        assigned = []  # the other variables loss_fn assigns (a SeedGenerator's state, ...)
 
         def of_values(values):
             scope = _recording_scope()()
@@ -55,9 +57,8 @@ def value_and_grad(loss_fn, variables, *, has_aux=False):
             with scope:
                 out = loss_fn()
             _loss_of(out, has_aux)
-            # what loss_fn assigned to other variables (a SeedGenerator's state, ...)
-            updates = [(v, scope.get_current_value(v)) for k, v in scope.assigned.items()
-                       if k not in differentiated]
+            assigned[:] = [v for k, v in scope.assigned.items() if k not in differentiated]
+            updates = [scope.get_current_value(v) for v in assigned]
             return (out, updates) if not has_aux else (out[0], (out[1], updates))
 
         value, grads = jax.value_and_grad(of_values, has_aux=True)(
@@ -67,7 +68,7 @@ def value_and_grad(loss_fn, variables, *, has_aux=False):
             value = (loss, aux)
         else:
             value, updates = value
-        for v, x in updates:  # as on TensorFlow, where the assignments happen in the tape
+        for v, x in zip(assigned, updates, strict=True):  # as the tape lets them happen on TF
             v.assign(x)
         return value, grads
     raise NotImplementedError(f"value_and_grad is written for TensorFlow and JAX. Received: "
