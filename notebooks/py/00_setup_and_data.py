@@ -10,7 +10,7 @@
 # run k-means and score it without labels during training, with three metrics (ACC, NMI, ARI).
 #
 # **Time:** under a minute in quick mode and in full mode on a 2-core laptop CPU (12 s<!-- results/notebooks_quick.json:00_setup_and_data_quick_s --> and
-# 29 s<!-- results/notebooks_full.json:00_setup_and_data_full_s --> recorded by `benchmarks/notebooks.py`).
+# 78 s<!-- results/notebooks_full.json:00_setup_and_data_full_s --> recorded by `benchmarks/notebooks.py`).
 #
 # **Quick or full?** Every notebook reads one switch, the environment variable
 # `UNSUPLAB_QUICK`: `UNSUPLAB_QUICK=1` runs small subsets and few epochs (a first look, CI);

@@ -14,8 +14,8 @@
 # a blind U-Net denoiser and an inpainter with a mask-aware loss; understand why hiding the
 # centre pixel makes learning from noisy images alone possible (Noise2Self / Noise2Void).
 #
-# **Time:** under a minute in quick mode, about 2 minutes<!-- results/notebooks_full.json:02_correction_autoencoders_full_s --> in full mode on a 2-core laptop CPU
-# (23 s<!-- results/notebooks_quick.json:02_correction_autoencoders_quick_s --> and 139 s<!-- results/notebooks_full.json:02_correction_autoencoders_full_s --> recorded; four networks are trained; BM3D costs 1.0 s<!-- results/correction.json:bm3d_s25_s_per_image --> per
+# **Time:** under a minute in quick mode, about 14 minutes<!-- results/notebooks_full.json:02_correction_autoencoders_full_s --> in full mode on a 2-core laptop CPU
+# (23 s<!-- results/notebooks_quick.json:02_correction_autoencoders_quick_s --> and 838 s<!-- results/notebooks_full.json:02_correction_autoencoders_full_s --> recorded; four networks are trained; BM3D costs 1.0 s<!-- results/correction.json:bm3d_s25_s_per_image --> per
 # 28×28 image on one core, recorded in `benchmarks/results/correction.json`).
 #
 # **Quick or full?** `UNSUPLAB_QUICK=1` runs small subsets and short training; unset it for the

@@ -14,8 +14,8 @@
 # importance-weighted bound; see the β trade-off and posterior collapse; compare samples with
 # a plain autoencoder's.
 #
-# **Time:** under a minute in quick mode, 3.5 minutes<!-- results/notebooks_full.json:03_variational_autoencoders_full_s --> in full mode on a 2-core laptop CPU
-# (23 s<!-- results/notebooks_quick.json:03_variational_autoencoders_quick_s --> and 210 s<!-- results/notebooks_full.json:03_variational_autoencoders_full_s --> recorded).
+# **Time:** under a minute in quick mode, 8.3 minutes<!-- results/notebooks_full.json:03_variational_autoencoders_full_s --> in full mode on a 2-core laptop CPU
+# (23 s<!-- results/notebooks_quick.json:03_variational_autoencoders_quick_s --> and 498 s<!-- results/notebooks_full.json:03_variational_autoencoders_full_s --> recorded).
 # Models are cached (`~/.cache/unsuplab/models`), so a second run takes seconds.
 #
 # **Quick or full?** `UNSUPLAB_QUICK=1` trains on 5 000 images for a few epochs (a first

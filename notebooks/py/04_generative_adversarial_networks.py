@@ -20,8 +20,8 @@
 # FID, KID, precision and recall, and know why a generative score needs a stated sample count.
 #
 # **Time:** under a minute in quick mode (small networks, 300 steps per GAN, 1 000 samples
-# per score) and about 5 minutes<!-- results/gan.json:notebook_full_s --> in full mode from an empty model cache on a 2-core laptop
-# CPU (42 s<!-- results/gan.json:notebook_quick_s --> and 326 s<!-- results/gan.json:notebook_full_s --> recorded, peak memory 1749 MiB<!-- results/gan.json:notebook_full_peak_rss_mb --> in full mode).
+# per score) and about 15 minutes<!-- results/notebooks_full.json:04_generative_adversarial_networks_full_s --> in full mode from an empty model cache on a 2-core laptop
+# CPU (42 s<!-- results/gan.json:notebook_quick_s --> and 892 s<!-- results/notebooks_full.json:04_generative_adversarial_networks_full_s --> recorded, peak memory 1429 MiB<!-- results/notebooks_full.json:04_generative_adversarial_networks_full_peak_rss_mb --> in full mode).
 #
 # **Quick or full?** `UNSUPLAB_QUICK=1` trains small GANs (filters 16/32, 32-d codes) for 300
 # steps on 6 000 images and scores 1 000 samples; unset it for filters 32/64, 64-d codes,

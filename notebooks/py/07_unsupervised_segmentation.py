@@ -19,7 +19,7 @@
 # method can and cannot see.
 #
 # **Time:** about a minute in quick mode (4 mosaics, short per-image training), about
-# 4 minutes<!-- results/segmentation.json:notebook_full_s --> in full mode (24 mosaics) on a 2-core laptop CPU (53 s<!-- results/notebooks_quick.json:07_unsupervised_segmentation_quick_s --> and 250 s<!-- results/segmentation.json:notebook_full_s --> recorded).
+# 15 minutes<!-- results/notebooks_full.json:07_unsupervised_segmentation_full_s --> in full mode (24 mosaics) on a 2-core laptop CPU (53 s<!-- results/notebooks_quick.json:07_unsupervised_segmentation_quick_s --> and 890 s<!-- results/notebooks_full.json:07_unsupervised_segmentation_full_s --> recorded).
 #
 # **Quick or full?** `UNSUPLAB_QUICK=1` scores 4 mosaics with 40 training steps per image;
 # unset it for 24 mosaics and 150 steps (settings `seg.*` in `unsuplab.config.SETTINGS`).

@@ -20,8 +20,12 @@
 # sampling steps, and know what a step costs on a CPU.
 #
 # **Time:** quick mode is sized to run in about a minute on a 2-core laptop CPU (few
-# training steps on a subset: a *first look*, the samples are rough shapes at best); full
-# mode trains each model for minutes. Models are cached, so a second run takes seconds.
+# training steps on a subset: a *first look*, the samples are rough shapes at best). Full
+# mode, from an empty model cache, took 27 minutes<!-- results/notebooks_full.json:09_diffusion_models_full_s -->
+# on a 2-core CPU (1632 s<!-- results/notebooks_full.json:09_diffusion_models_full_s --> and a peak of
+# 1659 MiB<!-- results/notebooks_full.json:09_diffusion_models_full_peak_rss_mb --> recorded by `benchmarks/notebooks.py`): over the 15-minute budget of
+# the other chapters, so start it early or use the shipped model. Models are cached, so a
+# second run takes seconds.
 # Full-mode figures are quoted only from the benchmark's record (`benchmarks/diffusion.py`,
 # `benchmarks/RESULTS.md`).
 #
