@@ -267,7 +267,7 @@ def test_swapping_the_two_views_is_no_mistake():
     from unsuplab.exercises import contrastive_step
 
     # NT-Xent takes every view as an anchor: it is symmetric in the two views
-    contrastive_step.compare_steps(_simclr_step(views_swapped=True), lambda thunk: thunk())
+    contrastive_step.compare_first_steps(_simclr_step(views_swapped=True), lambda thunk: thunk())
 
 
 def test_the_reference_encoder_beats_its_untrained_self():

@@ -26,7 +26,7 @@ import numpy as np
 
 from ._data import fashion_subset
 from .feedback import Mismatch
-from .stepping import compiled, gap, run_steps, value_and_grad, weights
+from .stepping import compare_steps, compiled, gap, run_steps, value_and_grad
 
 GRID = 4
 SIGMA = 0.2
@@ -129,15 +129,8 @@ def _setup(seed, learning_rate):
     return net, optimizer(net, learning_rate)
 
 
-def _diagnose(student_net, seed, batch, run):
-    mine = weights(student_net)
-    for kwargs, advice in _MISTAKES:
-        other = _setup(seed, None)
-        run_steps(compiled(functools.partial(reference_step, **kwargs), other,
-                           returns=RETURNS, compile=False), [batch], run)
-        if gap(mine, weights(other[0])) < 1e-6:
-            return advice
-    if gap(mine, weights(network(seed))) == 0:
+def _otherwise(mine, start, ref):
+    if gap(mine[0], start[0]) == 0:
         return ("The network did not change: are the gradients applied by the optimizer, "
                 "computed inside the function you differentiate?")
     return ("Your update differs from the reference's: check the hidden batch against 02.2 "
@@ -148,31 +141,17 @@ def check_blind_spot_step(step, run):
     """The check of exercise 02.6 (``run`` as in
     :func:`~unsuplab.exercises.gan_step.check_gan_step`). Returns the test PSNRs (dB) of the
     student's trained network, of the reference's, and of the noisy images."""
-    seed, steps = 6, 3
-    batches = list(_batches(steps, 4, seed))
-    student, ref = _setup(seed, None), _setup(seed, None)
-    start = weights(ref[0])
 
     def returning_a_tuple(*args):  # the step returns the loss alone
         return (step(*args),)
 
-    mine = compiled(returning_a_tuple, student, returns=RETURNS, compile=False)
-    theirs = compiled(reference_step, ref, returns=RETURNS, compile=False)
-    losses = run_steps(mine, batches[:1], run)
-    expected = run_steps(theirs, batches[:1], run)
-    moved = gap(weights(ref[0]), start)
-    if gap(weights(student[0]), weights(ref[0])) > 1e-3 * moved:
-        raise Mismatch(_diagnose(student[0], seed, batches[0], run))
-    if not np.allclose(losses, expected, rtol=1e-4, atol=1e-6):
-        raise Mismatch("The network is updated right, but the value you return is not the loss "
-                       "you minimised.")
-    run_steps(mine, batches[1:], run)
-    run_steps(theirs, batches[1:], run)
-    drift = gap(weights(student[0]), weights(ref[0]))
-    if drift > 1e-3 * moved:
-        raise Mismatch(f"Your first step is right, but after {steps} steps the weights are "
-                       f"{drift:.2g} away from the reference's: does your step keep state "
-                       "between calls, or ignore the offset it is given?")
+    compare_steps(returning_a_tuple, reference_step, lambda: _setup(6, None),
+                  list(_batches(3, 4, 6)), run, returns=RETURNS, n_networks=1,
+                  mistakes=_MISTAKES, otherwise=_otherwise,
+                  wrong_values="The network is updated right, but the value you return is not "
+                  "the loss you minimised.",
+                  drifted="does your step keep state between calls, or ignore the offset it is "
+                  "given?", atol=1e-6)
     mine_db = trained_psnr(returning_a_tuple, run, "training your denoiser")
     import keras
 

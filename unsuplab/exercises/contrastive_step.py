@@ -29,7 +29,7 @@ import numpy as np
 
 from ._data import fashion_subset
 from .feedback import Mismatch
-from .stepping import compiled, gap, run_steps, value_and_grad, weights
+from .stepping import compare_steps, compiled, gap, run_steps, value_and_grad
 
 FEATURES = 64
 PROJECTION = 32
@@ -124,10 +124,6 @@ def _batches(steps, batch_size, seed, temperature, images=None):
         yield x, np.float32(temperature)
 
 
-def _moved(nets):
-    return weights(nets[0]) + weights(nets[1])
-
-
 _MISTAKES = (
     (dict(one_view=True), "One of your two views is the image itself: each view must be an "
      "augmentation of it, or the encoder only learns to undo one kind of change."),
@@ -149,19 +145,12 @@ _MISTAKES = (
 )
 
 
-def _diagnose(student_nets, start_seed, batch, run):
-    mine = _moved(student_nets)
-    for kwargs, advice in _MISTAKES:
-        other = _setup(start_seed, None)
-        run_steps(compiled(functools.partial(reference_step, **kwargs), other,
-                           returns=RETURNS, compile=False), [batch], run)
-        if gap(mine, _moved(other)) < 1e-6:
-            return advice
-    start = networks(start_seed)
-    if gap(mine, weights(start[0]) + weights(start[1])) == 0:
+def _otherwise(mine, start, ref):
+    """When no usual mistake matches: which network went wrong."""
+    if gap(mine[0] + mine[1], start[0] + start[1]) == 0:
         return ("Neither network changed: are the gradients applied by the optimizer, to the "
                 "variables they were computed for?")
-    if gap(weights(student_nets[0]), weights(start[0])) == 0:
+    if gap(mine[0], start[0]) == 0:
         return ("The encoder did not change: no gradient reaches it (are the projections "
                 "computed inside the function you differentiate?), or its variables are not "
                 "updated.")
@@ -174,35 +163,21 @@ def check_contrastive_step(step, run):
     """The check of exercise 08.6 (``run`` as in
     :func:`~unsuplab.exercises.gan_step.check_gan_step`). Returns the probe accuracies of the
     student's trained encoder and of the reference's."""
-    compare_steps(step, run)
+    compare_first_steps(step, run)
     return train_and_compare(step, run)
 
 
-def compare_steps(step, run):
+def compare_first_steps(step, run):
     """The check's first part: three steps next to the reference's, from the same start."""
-    seed, steps = 5, 3
-    batches = list(_batches(steps, 8, seed, 0.2))
-    student, ref = _setup(seed, None), _setup(seed, None)
-    mine = compiled(step, student, returns=RETURNS, compile=False)
-    theirs = compiled(reference_step, ref, returns=RETURNS, compile=False)
-    losses = run_steps(mine, batches[:1], run)
-    expected = run_steps(theirs, batches[:1], run)
-    start = networks(seed)
-    moved = gap(_moved(ref), weights(start[0]) + weights(start[1]))
-    if gap(_moved(student), _moved(ref)) > 1e-3 * moved:
-        raise Mismatch(_diagnose(student, seed, batches[0], run))
-    if not np.allclose(losses, expected, rtol=1e-4, atol=1e-5):
-        raise Mismatch("Both networks are updated right, but the values you return are not "
-                       "those of this step: return (loss, accuracy), the loss being the one "
-                       "you minimised and the accuracy the share of views whose most similar "
-                       "other view is their partner.")
-    run_steps(mine, batches[1:], run)
-    run_steps(theirs, batches[1:], run)
-    drift = gap(_moved(student), _moved(ref))
-    if drift > 1e-3 * moved:
-        raise Mismatch(f"Your first step is right, but after {steps} steps the weights are "
-                       f"{drift:.2g} away from the reference's: does your step keep state "
-                       "between calls, or draw its views other than with the seed it is given?")
+    compare_steps(step, reference_step, lambda: _setup(5, None),
+                  list(_batches(3, 8, 5, 0.2)), run, returns=RETURNS, n_networks=2,
+                  mistakes=_MISTAKES, otherwise=_otherwise,
+                  wrong_values="Both networks are updated right, but the values you return are "
+                  "not those of this step: return (loss, accuracy), the loss being the one you "
+                  "minimised and the accuracy the share of views whose most similar other view "
+                  "is their partner.",
+                  drifted="does your step keep state between calls, or draw its views other "
+                  "than with the seed it is given?")
 
 
 def train_and_compare(step, run):

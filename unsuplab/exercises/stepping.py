@@ -174,3 +174,46 @@ def run_steps(fn, batches, run):
         out = run(lambda t=tensors: fn(*t))
         losses.append([float(np.reshape(ops.convert_to_numpy(v), -1)[0]) for v in out])
     return np.array(losses)
+
+
+def compare_steps(step, reference, setup, batches, run, *, returns, n_networks, mistakes,
+                  otherwise, wrong_values, drifted, atol=1e-5):
+    """The first part of every build-and-train check: the student's ``step`` and the
+    ``reference`` step, each bound to its own ``setup()`` (networks, then optimizers and seed
+    generators: the same start), eagerly, on ``batches``. After the first batch the networks
+    (the first ``n_networks`` of the setup) must be where the reference's are, within 1e-3 of
+    how far the reference moved; else the feedback is the advice of the first of ``mistakes``
+    (``(kwargs of reference, advice)``) that moves them alike, or ``otherwise(mine, start,
+    ref)`` (each a list of per-network weight lists). Then the returned values must match
+    (else ``wrong_values``), and after every batch the weights again (else ``drifted``, the
+    likely cause)."""
+    student, ref = setup(), setup()
+    start = [weights(n) for n in setup()[:n_networks]]
+
+    def learned(nets):
+        return [weights(n) for n in nets[:n_networks]]
+
+    def flat(per_network):
+        return [w for ws in per_network for w in ws]
+
+    mine = compiled(step, student, returns=returns, compile=False)
+    theirs = compiled(reference, ref, returns=returns, compile=False)
+    losses = run_steps(mine, batches[:1], run)
+    expected = run_steps(theirs, batches[:1], run)
+    moved = gap(flat(learned(ref)), flat(start))
+    if gap(flat(learned(student)), flat(learned(ref))) > 1e-3 * moved:
+        for kwargs, advice in mistakes:
+            other = setup()
+            run_steps(compiled(functools.partial(reference, **kwargs), other, returns=returns,
+                               compile=False), batches[:1], run)
+            if gap(flat(learned(student)), flat(learned(other))) < 1e-6:
+                raise Mismatch(advice)
+        raise Mismatch(otherwise(learned(student), start, learned(ref)))
+    if not np.allclose(losses, expected, rtol=1e-4, atol=atol):
+        raise Mismatch(wrong_values)
+    run_steps(mine, batches[1:], run)
+    run_steps(theirs, batches[1:], run)
+    drift = gap(flat(learned(student)), flat(learned(ref)))
+    if drift > 1e-3 * moved:
+        raise Mismatch(f"Your first step is right, but after {len(batches)} steps the weights "
+                       f"are {drift:.2g} away from the reference's: {drifted}")

@@ -27,7 +27,7 @@ import numpy as np
 
 from ._data import fashion_subset
 from .feedback import Mismatch
-from .stepping import compiled, gap, run_steps, value_and_grad, weights
+from .stepping import compare_steps, compiled, gap, run_steps, value_and_grad
 
 LATENT = 8
 HIDDEN = 128
@@ -112,10 +112,6 @@ def _setup(seed, learning_rate):
     return encoder, decoder, optimizer(encoder, decoder, learning_rate)
 
 
-def _moved(nets):
-    return weights(nets[0]) + weights(nets[1])
-
-
 _MISTAKES = (
     (dict(detach_z=True), "The reconstruction term sends no gradient to the encoder: your "
      "sample z is cut off from the encoder's outputs. The reparameterisation exists so that "
@@ -141,27 +137,16 @@ _MISTAKES = (
 )
 
 
-def _diagnose(student_nets, start_seed, batch, run):
-    """After one step from the same start: which mistake, or which network, went wrong."""
-    mine = _moved(student_nets)
-    for kwargs, advice in _MISTAKES:
-        other = _setup(start_seed, None)
-        run_steps(compiled(functools.partial(reference_step, **kwargs), other,
-                           returns=RETURNS, compile=False), [batch], run)
-        if gap(mine, _moved(other)) < 1e-6:
-            return advice
-    ref = _setup(start_seed, None)
-    run_steps(compiled(reference_step, ref, returns=RETURNS, compile=False), [batch], run)
-    start = networks(start_seed)
-    mine_e, mine_d = weights(student_nets[0]), weights(student_nets[1])
-    if gap(mine_e + mine_d, weights(start[0]) + weights(start[1])) == 0:
+def _otherwise(mine, start, ref):
+    """When no usual mistake matches: which network went wrong."""
+    if gap(mine[0] + mine[1], start[0] + start[1]) == 0:
         return ("Neither network changed: are the gradients applied by the optimizer, to the "
                 "variables they were computed for?")
-    if gap(mine_e, weights(start[0])) == 0:
+    if gap(mine[0], start[0]) == 0:
         return ("The encoder did not change: no gradient reaches it (are mean and log_var "
                 "computed inside the function you differentiate?), or its variables are not "
                 "updated.")
-    if gap(mine_d, weights(ref[1])) > 1e-6:
+    if gap(mine[1], ref[1]) > 1e-6:
         return ("The decoder's update differs from the reference's: check the reconstruction "
                 "term (from the decoder's logits for your sample z, per image, then over the "
                 "batch).")
@@ -173,27 +158,13 @@ def check_vae_step(step, run):
     """The check of exercise 03.6: ``step`` the student's function, ``run(thunk)`` runs a call
     of it and turns a failure into feedback (``core.run_in_model``). Returns the held-out
     negative ELBO (nats) of the student's trained VAE and of the reference's."""
-    seed, steps = 3, 3
-    batches = list(_batches(steps, 16, seed))
-    student, ref = _setup(seed, None), _setup(seed, None)
-    mine = compiled(step, student, returns=RETURNS, compile=False)
-    theirs = compiled(reference_step, ref, returns=RETURNS, compile=False)
-    losses = run_steps(mine, batches[:1], run)
-    expected = run_steps(theirs, batches[:1], run)
-    moved = gap(_moved(ref), weights(networks(seed)[0]) + weights(networks(seed)[1]))
-    if gap(_moved(student), _moved(ref)) > 1e-3 * moved:
-        raise Mismatch(_diagnose(student, seed, batches[0], run))
-    if not np.allclose(losses, expected, rtol=1e-4, atol=1e-4):
-        raise Mismatch("Both networks are updated right, but the values you return are not "
-                       "those of this step: return (loss, reconstruction, kl), the loss being "
-                       "the one you minimised.")
-    run_steps(mine, batches[1:], run)
-    run_steps(theirs, batches[1:], run)
-    drift = gap(_moved(student), _moved(ref))
-    if drift > 1e-3 * moved:
-        raise Mismatch(f"Your first step is right, but after {steps} steps the weights are "
-                       f"{drift:.2g} away from the reference's: does your step keep state "
-                       "between calls, or reuse images or noise from an earlier call?")
+    compare_steps(step, reference_step, lambda: _setup(3, None), list(_batches(3, 16, 3)), run,
+                  returns=RETURNS, n_networks=2, mistakes=_MISTAKES, otherwise=_otherwise,
+                  wrong_values="Both networks are updated right, but the values you return are "
+                  "not those of this step: return (loss, reconstruction, kl), the loss being "
+                  "the one you minimised.",
+                  drifted="does your step keep state between calls, or reuse images or noise "
+                  "from an earlier call?", atol=1e-4)
     return train_and_compare(step, run)
 
 
